@@ -1,0 +1,41 @@
+"""Helpers for tests: clients with their own address, login, tokens."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+DEMO_PASSWORD = "Gaige@2026"
+_addresses = itertools.count(1)
+
+
+def new_client(app):
+    """A test client with its own remote address (rate limits are per address)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.1.{next(_addresses) % 250}.{next(_addresses) % 250}"
+    return client
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path="/login/") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+def login(client, mobile, password=DEMO_PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login/", data={"username": mobile, "password": password,
+                                        "csrf_token": token})
+
+
+def api_token(client, mobile, password=DEMO_PASSWORD) -> str:
+    resp = client.post("/api/v1/security/login", json={
+        "username": mobile, "password": password, "provider": "db"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()["access_token"]
+
+
