@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so that the metadata is complete."""
     import app.security.models  # noqa: F401
+    import app.attachments.models  # noqa: F401
     import app.units.models  # noqa: F401
 
 
