@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, inspect, text
 
 from app import create_app
 from tests.helpers import DEMO_PASSWORD, login, new_client
@@ -86,8 +86,9 @@ def reset_data(app) -> None:
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
             for table in reversed(Model.metadata.sorted_tables):
-                if table.name not in KEEP_TABLES:
+                if table.name not in KEEP_TABLES and table.name in existing:
                     conn.execute(table.delete())
         load_units()
         load_demo_users(DEMO_PASSWORD)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app.security.filters import ScopeFilter
@@ -42,12 +42,16 @@ class UnitModelView(ModelView):
                             validators=[DataRequired(message="请选择单位类型")]),
         "region": SelectField("所属片区", choices=[("", "（无）")] + [(r, r) for r in REGIONS],
                               validators=[Optional()]),
+        "is_data_source": BooleanField("数据来源单位", description="为各区县填报指标数据的部门"),
+        "sort_order": IntegerField("排序", default=0, validators=[Optional()]),
     }
     edit_form_extra_fields = add_form_extra_fields
 
     def _check_tree(self, item):
         if item.region == "":
             item.region = None
+        if item.sort_order is None:
+            item.sort_order = 0
         check_parent(item, item.parent)  # UnitTreeError: FAB shows its message
 
     def pre_add(self, item):
