@@ -196,3 +196,29 @@ def test_session_cookie_flags(client):
 
 def test_no_self_registration(client):
     assert client.get("/register/form").status_code == 404
+
+
+def test_login_rate_limit_with_redis_storage(tmp_path, database_url):
+    """Production keeps the counters in Redis, shared by every worker."""
+    import pytest
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from tests.conftest import make_app
+
+    uri = "redis://127.0.0.1:6379/15"
+    apps = [make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url,
+                     RATELIMIT_STORAGE_URI=uri) for _ in range(2)]
+    apps[0].appbuilder.sm.limiter.reset()
+    addr = "10.250.0.1"
+    codes = []
+    for i in range(6):  # alternate between two "workers"
+        c = apps[i % 2].test_client()
+        c.environ_base["REMOTE_ADDR"] = addr
+        codes.append(c.post("/api/v1/security/login", json={
+            "username": "13900000011", "password": "Wrong@Pass1", "provider": "db"}).status_code)
+    apps[0].appbuilder.sm.limiter.reset()
+    assert codes == [401] * 5 + [429]

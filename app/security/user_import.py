@@ -12,7 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import current_app, flash, redirect
+from flask import current_app, flash, g, redirect
 from flask_appbuilder import SimpleFormView
 from flask_appbuilder.forms import DynamicForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
+from app.scope import scope_for
 from app.security.models import ReformUser
 from app.security.passwords import password_problems
 from app.security.roles import ALL_ROLES
@@ -81,9 +82,14 @@ def read_rows(path) -> list[dict]:
     return records
 
 
-def create_users(records: list[dict], first_row: int = 2) -> list[ReformUser]:
-    """Validate every record, then create all of them in one transaction."""
+def create_users(records: list[dict], first_row: int = 2, actor=None) -> list[ReformUser]:
+    """Validate every record, then create all of them in one transaction.
+
+    ``actor``: the administrator importing on the web; accounts can only be
+    made in units within the actor's scope (the CLI has no actor).
+    """
     session = db.session
+    scope = scope_for(actor) if actor is not None else None
     errors: list[str] = []
     units = {u.name: u for u in session.scalars(select(Unit))}
     units.update({u.code: u for u in units.values()})
@@ -115,6 +121,8 @@ def create_users(records: list[dict], first_row: int = 2) -> list[ReformUser]:
             bad("姓名", "不能超过 64 个字")
         if rec["unit"] not in units:
             bad("单位", f"找不到单位“{rec['unit']}”" if rec["unit"] else "不能为空")
+        elif scope is not None and not scope.covers_unit(units[rec["unit"]]):
+            bad("单位", f"无权在“{rec['unit']}”创建账号")
         if not rec["roles"]:
             bad("角色", "不能为空")
         for r in rec["roles"]:
@@ -150,8 +158,8 @@ def create_users(records: list[dict], first_row: int = 2) -> list[ReformUser]:
     return created
 
 
-def import_users(path) -> list[ReformUser]:
-    return create_users(read_rows(path))
+def import_users(path, actor=None) -> list[ReformUser]:
+    return create_users(read_rows(path), actor=actor)
 
 
 class UserImportForm(DynamicForm):
@@ -172,7 +180,7 @@ class UserImportView(SimpleFormView):
             path = Path(tmp) / "users.xlsx"
             form.file.data.save(path)
             try:
-                created = import_users(path)
+                created = import_users(path, actor=g.user)
             except UserImportError as exc:
                 for line in [str(exc).splitlines()[0]] + exc.errors:
                     flash(line, "danger")
