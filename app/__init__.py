@@ -67,6 +67,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
         UserImportView, "Import Users", label="批量导入用户", icon="fa-upload",
         category="Security", category_label="系统管理",
     )
+    appbuilder.add_view_no_menu(__import__("app.attachments.views", fromlist=["_"]).AttachmentView)
 
 
 def _register_error_handlers(app: Flask) -> None:
