@@ -53,6 +53,9 @@ def _import_models() -> None:
     import app.security.models  # noqa: F401
     import app.attachments.models  # noqa: F401
     import app.units.models  # noqa: F401
+    import app.workflow.models  # noqa: F401
+    import app.records.demand.models  # noqa: F401
+    import app.records.recognition.models  # noqa: F401
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
@@ -68,6 +71,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
         category="Security", category_label="系统管理",
     )
     appbuilder.add_view_no_menu(__import__("app.attachments.views", fromlist=["_"]).AttachmentView)
+    from app.workflow.setup import register_views as register_workflow_views
+
+    register_workflow_views(appbuilder)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""改革成效 (recognitions): national praise, city-wide promotion, central-media reports."""

@@ -1,0 +1,119 @@
+"""改革成效 and its categories with the numbered sub-criteria (seed 001 表三;
+the 2024 national list of seed 000 item 9)."""
+
+from __future__ import annotations
+
+import datetime
+
+from flask import current_app, has_app_context
+from flask_appbuilder import Model
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from app.security.roles import ROLE_REVIEWER
+from app.workflow.chain import Chain, Step, own_unit, reform_office
+from app.workflow.models import WorkflowMixin
+from app.workflow.registry import register
+
+NATIONAL = "全国性肯定评价"
+CITY = "全市推广"
+MEDIA = "5家中央媒体深度专题报道"
+CATEGORIES = (NATIONAL, CITY, MEDIA)
+
+SUB_CRITERIA: dict[str, list[tuple[str, str]]] = {
+    NATIONAL: [
+        # seed 001 表三 (2023 scheme)
+        ("N23-1", "①在党和国家领导人出席的全国性会议作经验交流"),
+        ("N23-2", "②获党中央国务院或中办国办发文通报表彰"),
+        ("N23-3", "③在党中央国务院或中办国办文件中得到肯定性表述"),
+        ("N23-4", "④被中央和国家有关部委工作简报刊发（单篇或单自然段以上）"),
+        ("N23-5", "⑤获党和国家领导人肯定性批示"),
+        ("N23-6", "⑥在国家部委主要领导出席的全国性会议作经验交流"),
+        ("N23-7", "⑦在国家部委文件中得到肯定性表述"),
+        # seed 000 item 9 (2024 scheme)
+        ("N24-1", "（2024）①获党和国家领导人肯定性批示"),
+        ("N24-2", "（2024）②在党和国家领导人出席的全国性会议上作经验交流"),
+        ("N24-3", "（2024）③获党中央、国务院或中办、国办发文通报表彰"),
+        ("N24-4", "（2024）④在党中央、国务院或中办、国办、部委文件中得到肯定性表述"),
+        ("N24-5", "（2024）⑤在中央和国家有关部委主要领导出席的全国性会议上作经验交流"),
+        ("N24-6", "（2024）⑥中央和国家有关部委发文明确向全国复制推广"),
+        ("N24-7", "（2024）⑦中央改革办《改革情况交流》单篇刊载"),
+    ],
+    CITY: [
+        ("C-1", "①获市委市政府（含两办）文件点名推广"),
+        ("C-2", "②在有市委或市政府主要领导出席的全市性会议上作经验交流"),
+        ("C-3", "③在本区县召开有市领导参加的改革经验现场推广会"),
+        ("C-4", "④改革经验被列入市委“最佳实践”案例"),
+        ("C-5", "⑤在本区县召开有市级部门主要负责人参加的全市性改革经验现场推广会"),
+        ("C-6", "⑥获市级部门文件点名推广（单篇或单自然段以上介绍本区县改革经验）"),
+    ],
+    MEDIA: [
+        # seed 001 表三 defines the term rather than numbering it
+        ("M-1", "人民日报、新华社、光明日报、经济日报单篇深度专题报道"),
+        ("M-2", "中央广播电视总台《新闻联播》单条报道"),
+    ],
+}
+CRITERION_LABELS = {code: label for items in SUB_CRITERIA.values() for code, label in items}
+CRITERION_CATEGORY = {code: cat for cat, items in SUB_CRITERIA.items() for code, _ in items}
+
+
+def evaluation_year() -> int:
+    if has_app_context():
+        year = current_app.config.get("EVALUATION_YEAR")
+        if year:
+            return int(year)
+    return datetime.date.today().year
+
+
+class Recognition(WorkflowMixin, Model):
+    """改革成效: unit clerk → unit reviewer → 市委改革办."""
+
+    __tablename__ = "recognition"
+    __record_type__ = "recognition"
+    __title_field__ = "item"
+    __date_field__ = "date"
+    __chain__ = Chain(
+        steps=(
+            Step("本单位审核", own_unit(ROLE_REVIEWER), correctable=("category", "criterion")),
+            Step("市委改革办审核", reform_office(), correctable=("category", "criterion")),
+        ),
+        editable=("item", "problem", "result", "category", "criterion", "date", "demand"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    item = Column(String(200), nullable=False)  # 改革事项
+    problem = Column(Text, nullable=False, default="")  # 解决问题
+    result = Column(Text, nullable=False, default="")  # 主要成果
+    category = Column(String(30), nullable=False, index=True)  # 类别
+    criterion = Column(String(10), nullable=False)  # 评价细则 code, e.g. C-2
+    date = Column(Date, nullable=False, index=True)
+    demand_id = Column(Integer, ForeignKey("demand.id"), nullable=True)  # 关联改革需求
+
+    demand = relationship("Demand")
+
+    def __repr__(self) -> str:
+        return self.item or f"改革成效#{self.id}"
+
+    @property
+    def criterion_label(self) -> str:
+        return CRITERION_LABELS.get(self.criterion, self.criterion or "")
+
+    def clean(self) -> list[str]:
+        errors = []
+        if not (self.item or "").strip():
+            errors.append("改革事项不能为空")
+        if self.category not in CATEGORIES:
+            errors.append("类别必须是：" + "、".join(CATEGORIES))
+        elif CRITERION_CATEGORY.get(self.criterion) != self.category:
+            errors.append(f"所选评价细则不属于类别“{self.category}”")
+        year = evaluation_year()
+        if self.date is None:
+            errors.append("请填写日期")
+        elif self.date.year != year:
+            errors.append(f"日期必须在{year}年内（只填报本考评年度获肯定、推广、报道的情形）")
+        if self.demand is not None and self.demand.unit_id != self.unit_id:
+            errors.append("关联的改革需求必须是本单位的")
+        return errors
+
+
+register(Recognition, label="改革成效", view_endpoint="RecognitionModelView")

@@ -1,0 +1,348 @@
+"""The transitions: submit (提交), withdraw (撤回), approve (通过), reject (驳回).
+
+Every transition is a compare-and-set on ``(id, state, version)``: if another
+person changed the record in between, nothing changes and
+:class:`AlreadyHandled` (该记录已被他人处理) is raised. Each successful
+transition appends one row to ``workflow_history`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, func, insert, or_, select, tuple_
+
+from app.extensions import db
+from app.scope import scope_clause, scope_for
+from app.security.roles import ROLE_ADMIN
+from app.workflow.chain import APPROVED, DRAFT, REJECTED
+from app.workflow.models import WorkflowHistory
+from app.workflow.registry import all_types, get_type
+
+ACTION_LABELS = {"submit": "提交", "withdraw": "撤回", "approve": "通过", "reject": "驳回"}
+NOT_FOUND = "记录不存在或不在您的可见范围内"
+ALREADY_HANDLED = "该记录已被他人处理"
+HISTORY_CHUNK = 2000  # rows per INSERT (bind-parameter limits); bulk selections are far smaller
+
+
+class WorkflowError(Exception):
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class RecordNotFound(WorkflowError):
+    status = 404
+
+    def __init__(self, message: str = NOT_FOUND):
+        super().__init__(message)
+
+
+class NotAllowed(WorkflowError):
+    status = 403
+
+
+class AlreadyHandled(WorkflowError):
+    status = 409
+
+    def __init__(self, message: str = ALREADY_HANDLED):
+        super().__init__(message)
+
+
+def _roles(user) -> set[str]:
+    return {r.name for r in getattr(user, "roles", None) or ()}
+
+
+def is_owner(user, record) -> bool:
+    """The filer, or a clerk (the chain's filer role) of the record's unit."""
+    if user is None:
+        return False
+    if record.filed_by_id == user.id:
+        return True
+    return type(record).__chain__.filer.matches(user, record)
+
+
+def refusal(action: str, user, record) -> tuple[int, str] | None:
+    """Why ``user`` may not do ``action`` on ``record`` now (status, Chinese
+    message), or None when allowed. Scope is checked by the caller."""
+    chain = type(record).__chain__
+    state = record.state
+    label = chain.state_label(state)
+    if action not in ACTION_LABELS:
+        return 400, "未知的操作"
+    if action == "submit":
+        if state not in (DRAFT, REJECTED):
+            return 409, f"当前状态为“{label}”，不能提交"
+        if not is_owner(user, record):
+            return 403, "只有本单位录入员可以提交"
+        return None
+    if action == "withdraw":
+        if state != chain.pending(1):
+            if chain.step_index(state):
+                return 409, "记录已进入后续审核，不能撤回"
+            return 409, f"当前状态为“{label}”，不能撤回"
+        if not is_owner(user, record):
+            return 403, "只有填报单位的录入员可以撤回"
+        return None
+    # approve / reject
+    if ROLE_ADMIN in _roles(user):
+        return 403, "系统管理员不能审核记录"
+    step = chain.step_for(state)
+    if step is None:
+        return 409, f"当前状态为“{label}”，不在审核中"
+    if user.id in (record.filed_by_id, record.submitted_by_id):
+        return 403, "不能审核本人填报的记录"
+    if not step.actor.matches(user, record):
+        return 403, f"该记录正等待{step.actor.label}审核，您无权处理"
+    return None
+
+
+def target_state(action: str, record) -> str:
+    chain = type(record).__chain__
+    if action == "submit":
+        return chain.pending(1)
+    if action == "withdraw":
+        return DRAFT
+    if action == "reject":
+        return REJECTED
+    return chain.next_state(record.state)
+
+
+def available_actions(user, record) -> list[str]:
+    return [a for a in ACTION_LABELS if refusal(a, user, record) is None]
+
+
+def editable_fields(user, record) -> tuple[str, ...]:
+    """The fields ``user`` may change now: all of the filer's fields in draft
+    or rejected, the acting step's correctable ones under review, none after."""
+    chain = type(record).__chain__
+    if record.state in (DRAFT, REJECTED):
+        return chain.editable if is_owner(user, record) else ()
+    if chain.step_for(record.state) and refusal("approve", user, record) is None:
+        return chain.step_for(record.state).correctable
+    return ()
+
+
+def edit_refusal(user, record) -> str | None:
+    if editable_fields(user, record):
+        return None
+    if record.state == APPROVED:
+        return "已通过的记录不能修改"
+    if type(record).__chain__.step_for(record.state) and is_owner(user, record):
+        return "记录正在审核中，不能修改；如需修改请先撤回"
+    return "您无权修改该记录"
+
+
+def delete_refusal(user, record) -> str | None:
+    if record.state == DRAFT and is_owner(user, record):
+        return None
+    if record.state == DRAFT:
+        return "您无权删除该记录"
+    return "只有草稿状态的记录可以删除"
+
+
+def _model(record_type: str):
+    rt = get_type(record_type)
+    if rt is None:
+        raise RecordNotFound("未知的记录类型")
+    return rt.model
+
+
+def _clean_reason(action: str, reason) -> str | None:
+    reason = (reason or "").strip() if isinstance(reason, (str, type(None))) else None
+    if action == "reject" and not reason:
+        raise WorkflowError("驳回必须填写理由", 400)
+    return reason or None
+
+
+def _values(action: str, to_state: str, user, now) -> dict:
+    values = {"state": to_state, "changed_on": now}
+    if action == "submit":
+        values.update(submitted_by_id=user.id, submitted_on=now, approved_on=None)
+    if to_state == APPROVED:
+        values["approved_on"] = now
+    return values
+
+
+def _history_row(record_type, record, from_state, to_state, action, user, reason, now) -> dict:
+    return {
+        "record_type": record_type, "record_id": record.id, "from_state": from_state,
+        "to_state": to_state, "action": action, "actor_id": user.id,
+        "actor_unit_id": getattr(user, "unit_id", None), "record_unit_id": record.unit_id,
+        "reason": reason, "created_on": now,
+    }
+
+
+def transition(record_type: str, record_id, action: str, user, reason: str | None = None,
+               session=None):
+    """Do ``action`` on one record as ``user``; returns the record.
+
+    Raises RecordNotFound (unknown or out of scope: 404), NotAllowed (403),
+    WorkflowError (bad input or state), AlreadyHandled (lost the race: 409)."""
+    model = _model(record_type)
+    if action not in ACTION_LABELS:
+        raise WorkflowError("未知的操作", 400)
+    reason = _clean_reason(action, reason)
+    session = session or db.session
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise RecordNotFound() from None
+    record = session.execute(
+        select(model).where(model.id == record_id, scope_clause(model, scope_for(user)))
+    ).scalar_one_or_none()
+    if record is None:
+        raise RecordNotFound()
+    why = refusal(action, user, record)
+    if why:
+        raise NotAllowed(why[1]) if why[0] == 403 else WorkflowError(why[1], why[0])
+    table = model.__table__
+    now = datetime.datetime.now()
+    from_state, version = record.state, record.version
+    to_state = target_state(action, record)
+    result = session.execute(
+        table.update()
+        .where(table.c.id == record.id, table.c.state == from_state, table.c.version == version)
+        .values(version=table.c.version + 1, **_values(action, to_state, user, now))
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise AlreadyHandled()
+    session.execute(insert(WorkflowHistory.__table__).values(
+        _history_row(record_type, record, from_state, to_state, action, user, reason, now)))
+    session.commit()
+    session.expire(record)
+    return record
+
+
+@dataclass
+class BulkResult:
+    action: str
+    done: list[int] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {"id", "title", "reason"}
+
+    def as_dict(self) -> dict:
+        return {"action": self.action, "done": self.done, "skipped": self.skipped,
+                "done_count": len(self.done), "skipped_count": len(self.skipped)}
+
+
+def bulk_transition(record_type: str, ids, action: str, user, reason: str | None = None,
+                    session=None) -> BulkResult:
+    """Do ``action`` on many records at once. The number of SQL statements
+    does not depend on the number of records: one SELECT, one UPDATE per
+    distinct from-state (at most the chain's length), one INSERT of history.
+    Each record that cannot be handled is listed with the reason."""
+    model = _model(record_type)
+    if action not in ACTION_LABELS:
+        raise WorkflowError("未知的操作", 400)
+    reason = _clean_reason(action, reason)
+    session = session or db.session
+    result = BulkResult(action=action)
+    wanted: list[int] = []
+    for raw in ids or ():
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            result.skipped.append({"id": raw, "title": None, "reason": "编号无效"})
+            continue
+        if value not in wanted:
+            wanted.append(value)
+    if not wanted:
+        return result
+    records = session.execute(
+        select(model).where(model.id.in_(wanted), scope_clause(model, scope_for(user)))
+    ).scalars().all()
+    by_id = {r.id: r for r in records}
+    groups: dict[str, list] = defaultdict(list)
+    for record_id in wanted:
+        record = by_id.get(record_id)
+        if record is None:
+            result.skipped.append({"id": record_id, "title": None, "reason": NOT_FOUND})
+            continue
+        why = refusal(action, user, record)
+        if why:
+            result.skipped.append({"id": record_id, "title": record.title, "reason": why[1]})
+            continue
+        groups[record.state].append(record)
+    table = model.__table__
+    now = datetime.datetime.now()
+    history: list[dict] = []
+    for from_state, group in groups.items():
+        to_state = target_state(action, group[0])
+        updated = set(session.execute(
+            table.update()
+            .where(tuple_(table.c.id, table.c.version).in_([(r.id, r.version) for r in group]),
+                   table.c.state == from_state)
+            .values(version=table.c.version + 1, **_values(action, to_state, user, now))
+            .returning(table.c.id)
+        ).scalars())
+        for record in group:
+            if record.id in updated:
+                history.append(_history_row(record_type, record, from_state, to_state,
+                                            action, user, reason, now))
+            else:
+                result.skipped.append({"id": record.id, "title": record.title,
+                                       "reason": ALREADY_HANDLED})
+    for start in range(0, len(history), HISTORY_CHUNK):
+        session.execute(insert(WorkflowHistory.__table__).values(
+            history[start:start + HISTORY_CHUNK]))
+    session.commit()
+    for record in records:
+        session.expire(record)
+    done = {row["record_id"] for row in history}
+    result.done = [i for i in wanted if i in done]
+    return result
+
+
+# -- 待办 -------------------------------------------------------------------------
+
+def todo_clause(model, user):
+    """Records of ``model`` waiting for ``user``'s action (scope included)."""
+    if user is None or ROLE_ADMIN in _roles(user) or not getattr(user, "id", None):
+        return false()
+    chain = model.__chain__
+    waiting = [and_(model.state == chain.pending(i), step.actor.clause(model, user))
+               for i, step in enumerate(chain.steps, start=1)]
+    return and_(
+        or_(*waiting),
+        model.filed_by_id != user.id,
+        or_(model.submitted_by_id.is_(None), model.submitted_by_id != user.id),
+        scope_clause(model, scope_for(user)),
+    )
+
+
+def todo(user, session=None) -> list[tuple]:
+    """[(RecordType, [records…]), …] over every registered record type."""
+    session = session or db.session
+    out = []
+    for rt in all_types():
+        model = rt.model
+        rows = session.execute(
+            select(model).where(todo_clause(model, user)).order_by(model.submitted_on, model.id)
+        ).scalars().all()
+        out.append((rt, rows))
+    return out
+
+
+def todo_count(user, session=None) -> int:
+    session = session or db.session
+    total = 0
+    for rt in all_types():
+        total += session.scalar(
+            select(func.count()).select_from(rt.model).where(todo_clause(rt.model, user))) or 0
+    return total
+
+
+def history_of(record_type: str, record_id: int, session=None) -> list[WorkflowHistory]:
+    session = session or db.session
+    return session.execute(
+        select(WorkflowHistory)
+        .where(WorkflowHistory.record_type == record_type, WorkflowHistory.record_id == record_id)
+        .order_by(WorkflowHistory.created_on, WorkflowHistory.id)
+    ).scalars().all()

@@ -1,0 +1,95 @@
+"""The columns every workflow record has, and the append-only history."""
+
+from __future__ import annotations
+
+import datetime
+
+from flask_appbuilder import Model
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import declared_attr, relationship
+
+from app.workflow.chain import DRAFT
+
+
+class WorkflowMixin:
+    """State, version (for compare-and-set), the filer's unit and the filer.
+
+    A model using it sets ``__record_type__`` (e.g. ``"demand"``) and
+    ``__chain__`` (a :class:`app.workflow.chain.Chain`), and registers itself
+    with :func:`app.workflow.registry.register`.
+    """
+
+    __record_type__: str
+    __chain__ = None
+    __title_field__ = "id"
+    __date_field__ = "created_on"
+
+    state = Column(String(20), nullable=False, default=DRAFT, index=True)
+    version = Column(Integer, nullable=False, default=1)
+    created_on = Column(DateTime, nullable=False, default=datetime.datetime.now)
+    changed_on = Column(DateTime, nullable=False, default=datetime.datetime.now,
+                        onupdate=datetime.datetime.now)
+    submitted_on = Column(DateTime, nullable=True)
+    approved_on = Column(DateTime, nullable=True)
+
+    @declared_attr
+    def unit_id(cls):
+        return Column(Integer, ForeignKey("unit.id"), nullable=False, index=True)
+
+    @declared_attr
+    def filed_by_id(cls):
+        return Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+
+    @declared_attr
+    def submitted_by_id(cls):
+        return Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+
+    @declared_attr
+    def unit(cls):
+        return relationship("Unit", foreign_keys=[cls.unit_id])
+
+    @declared_attr
+    def filed_by(cls):
+        return relationship("ReformUser", foreign_keys=[cls.filed_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return self.__chain__.state_label(self.state)
+
+    @property
+    def title(self) -> str:
+        return str(getattr(self, self.__title_field__) or f"#{self.id}")
+
+
+class WorkflowHistory(Model):
+    """One row per transition. Rows are only ever inserted: the ORM refuses
+    updates and deletes, and no view, API or command exposes a way to change them."""
+
+    __tablename__ = "workflow_history"
+    __table_args__ = (Index("ix_workflow_history_record", "record_type", "record_id"),)
+
+    id = Column(Integer, primary_key=True)
+    record_type = Column(String(40), nullable=False)
+    record_id = Column(Integer, nullable=False)
+    from_state = Column(String(20), nullable=False)
+    to_state = Column(String(20), nullable=False)
+    action = Column(String(20), nullable=False)
+    actor_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    actor_unit_id = Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
+    # the record's own unit when it happened (rejections count against it)
+    record_unit_id = Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
+    reason = Column(Text, nullable=True)
+    created_on = Column(DateTime, nullable=False, default=datetime.datetime.now, index=True)
+
+    actor = relationship("ReformUser", foreign_keys=[actor_id])
+    actor_unit = relationship("Unit", foreign_keys=[actor_unit_id])
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(WorkflowHistory, "before_update")
+@event.listens_for(WorkflowHistory, "before_delete")
+def _refuse_change(mapper, connection, target):
+    raise HistoryIsAppendOnly("审核历史只能追加，不能修改或删除")
