@@ -1,0 +1,75 @@
+"""Two reviewers approve the same record at the same moment, each on its own
+connection (PostgreSQL only: SQLite serialises writers)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.security.models import ReformUser
+from app.workflow import engine
+from app.workflow.engine import AlreadyHandled
+from app.workflow.models import WorkflowHistory
+from tests.workflow.util import OFFICE, make_demand, user
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_concurrent_approve_gives_one_transition(app, bulk):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("needs PostgreSQL (real concurrent connections)")
+        d = make_demand(state="pending_2")
+        # a second reform-office account, so that two different people race
+        second = ReformUser(first_name="改革办二", last_name="", mobile="13900000009",
+                            active=True, unit_id=user(OFFICE).unit_id,
+                            must_change_password=False, password="x")
+        second.roles = list(user(OFFICE).roles)
+        db.session.add(second)
+        db.session.commit()
+        record_id = d.id
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def approve(mobile):
+            with app.app_context(), Session(db.engine) as session:
+                actor = session.scalar(select(ReformUser).where(ReformUser.mobile == mobile))
+                real_execute = session.execute
+                reads = {"n": 0}
+
+                def execute(stmt, *a, **kw):
+                    result = real_execute(stmt, *a, **kw)
+                    reads["n"] += 1
+                    if reads["n"] == 1:  # both have read the record before either writes
+                        barrier.wait(10)
+                    return result
+
+                session.execute = execute
+                try:
+                    if bulk:
+                        res = engine.bulk_transition("demand", [record_id], "approve", actor,
+                                                     session=session)
+                        outcomes.append("ok" if res.done else res.skipped[0]["reason"])
+                    else:
+                        engine.transition("demand", record_id, "approve", actor,
+                                          session=session)
+                        outcomes.append("ok")
+                except AlreadyHandled as exc:
+                    outcomes.append(exc.message)
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                    outcomes.append(repr(exc))
+
+        threads = [threading.Thread(target=approve, args=(m,)) for m in (OFFICE, "13900000009")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(outcomes) == ["ok", "该记录已被他人处理"]
+        db.session.expire_all()
+        assert db.session.get(type(d), record_id).state == "approved"
+        assert db.session.scalar(select(func.count()).select_from(WorkflowHistory).where(
+            WorkflowHistory.record_id == record_id)) == 1
+
