@@ -97,7 +97,8 @@ class RecognitionModelView(WorkflowModelView):
             flash("附件上传功能尚未启用，佐证材料未保存", "warning")
             return
         try:
-            attachment = save_upload(upload, "recognition", g.user)
+            attachment = save_upload(upload, "recognition", g.user, record_id=item.id,
+                                     session=self.datamodel.session)
         except Exception as exc:  # the storage module's validation messages are Chinese
             self.datamodel.session.rollback()
             flash(f"佐证材料未保存：{exc}", "danger")
