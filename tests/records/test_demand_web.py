@@ -320,3 +320,43 @@ def test_attachment_download_follows_record_scope(app, login_as):
     for mobile, status in ((CLERK_WZ, 200), (REVIEWER_WZ, 200), (OFFICE, 200),
                            (CLERK_YZ, 404), (REVIEWER_YZ, 404)):
         assert login_as(mobile).get(f"/attachments/{aid}").status_code == status, mobile
+
+
+def test_role_matrix_on_record_views(app):
+    """系统管理员 holds nothing on the records; 领导 reads only; bulk actions
+    for reviewers and the reform office only."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+
+        def perms(role):
+            return {(pv.permission.name, pv.view_menu.name)
+                    for pv in sm.find_role(role).permissions}
+
+        record_views = {"DemandModelView", "RecognitionModelView", "DemandApi",
+                        "RecognitionApi", "WorkflowApi", "TodoView"}
+        assert not [p for p in perms("系统管理员") if p[1] in record_views]
+        leader = {p for p in perms("领导") if p[1] in record_views}
+        assert ("can_download", "DemandModelView") in leader
+        assert {p[0] for p in leader} <= {"can_list", "can_show", "can_download", "can_get",
+                                          "can_info"}
+        assert ("bulk_approve", "DemandModelView") in perms("审核员")
+        assert ("bulk_approve", "DemandModelView") not in perms("录入员")
+        assert ("can_add", "ReformTrackModelView") in perms("改革办")
+        assert ("can_add", "ReformTrackModelView") not in perms("审核员")
+
+
+def test_clerk_deletes_own_draft_only(app, login_as):
+    rid = _draft(app)
+    submitted = _draft(app, state="pending_1", title="已提交")
+    clerk = login_as(CLERK_WZ)
+    token = csrf_token(clerk, "/demandmodelview/list/")
+    assert clerk.post(f"/demandmodelview/delete/{submitted}",
+                      data={"csrf_token": token}).status_code == 403
+    office = login_as(OFFICE)
+    assert office.post(f"/demandmodelview/delete/{rid}", data={
+        "csrf_token": csrf_token(office, "/demandmodelview/list/")}).status_code == 403
+    assert clerk.post(f"/demandmodelview/delete/{rid}",
+                      data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Demand, rid) is None
+        assert db.session.get(Demand, submitted) is not None
