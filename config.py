@@ -116,7 +116,7 @@ class Config:
     # Files: uploads live outside the static folder.
     UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
-    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    # MAX_CONTENT_LENGTH is derived from MAX_UPLOAD_MB in create_app()
 
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "Gaige@2026")
 

@@ -24,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     from app.security.passwords import validate_password
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validate_password
+    # a request may carry one file of MAX_UPLOAD_MB plus the form around it
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config.get("PROXY_FIX_X_FOR"):
         n = app.config["PROXY_FIX_X_FOR"]
@@ -59,8 +61,10 @@ def _import_models() -> None:
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
+    from app.attachments.views import AttachmentView
     from app.security.user_import import UserImportView
     from app.units.views import UnitModelView
+    from app.workflow.setup import register_views as register_workflow_views
 
     appbuilder.add_view(
         UnitModelView, "Units", label="单位管理", icon="fa-sitemap",
@@ -70,9 +74,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
         UserImportView, "Import Users", label="批量导入用户", icon="fa-upload",
         category="Security", category_label="系统管理",
     )
-    appbuilder.add_view_no_menu(__import__("app.attachments.views", fromlist=["_"]).AttachmentView)
-    from app.workflow.setup import register_views as register_workflow_views
-
+    appbuilder.add_view_no_menu(AttachmentView)
     register_workflow_views(appbuilder)
 
 
@@ -83,6 +85,13 @@ def _register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify(message=message), 400
         return error_page(app, message, 400)
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        message = f"上传内容超过 {app.config['MAX_UPLOAD_MB']} MB 上限"
+        if request.path.startswith("/api/"):
+            return jsonify(message=message), 413
+        return error_page(app, message, 413)
 
     @app.errorhandler(429)
     def _too_many(exc):

@@ -12,6 +12,19 @@ from flask.cli import AppGroup
 roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
 users_cli = AppGroup("users", help="用户账号")
+attachments_cli = AppGroup("attachments", help="佐证材料文件")
+
+
+@attachments_cli.command("sweep")
+@click.option("--hours", default=6, show_default=True, help="只清理早于此时间的文件")
+def attachments_sweep(hours):
+    """清理没有对应记录的上传文件（例如上传后事务未提交）。"""
+    from datetime import timedelta
+
+    from app.attachments.storage import discard_orphans
+
+    removed = discard_orphans(older_than=timedelta(hours=hours))
+    click.echo(f"已清理 {len(removed)} 个孤立文件")
 
 
 @roles_cli.command("sync")
@@ -79,5 +92,5 @@ def users_create(mobile, name, unit_name, roles, password):
 
 
 def register(app: Flask) -> None:
-    for group in (roles_cli, demo_cli, users_cli):
+    for group in (roles_cli, demo_cli, users_cli, attachments_cli):
         app.cli.add_command(group)

@@ -245,3 +245,17 @@ def test_user_import_screen(login_as, app, tmp_path):
     assert "已导入 1 个用户" in resp.get_data(as_text=True)
     clerk = login_as("13900000011")
     assert clerk.get("/userimportview/form").status_code == 403
+
+
+def test_request_too_large_is_refused_in_chinese(login_as, app):
+    c = login_as("13900000099")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    resp = c.post("/userimportview/form", data=b"x" * (limit + 1),
+                  content_type="application/octet-stream")
+    assert resp.status_code == 413
+    assert "上限" in resp.get_data(as_text=True)
+
+
+def test_attachments_sweep_command(runner):
+    result = runner.invoke(args=["attachments", "sweep"])
+    assert result.exit_code == 0 and "已清理 0 个孤立文件" in result.output
