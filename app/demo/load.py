@@ -122,9 +122,12 @@ def load_demo_users(password: str | None = None, session=None) -> list[ReformUse
 def load_demo(password: str | None = None) -> None:
     from app.security.sync import sync_roles
 
+    from app.records.demand.taxonomy import load_taxonomy
+
     sync_roles()
     load_units()
     load_demo_users(password)
+    load_taxonomy()
 
 
 def database_is_empty() -> bool:
