@@ -1,0 +1,1 @@
+"""Scoring: schemes as data, the pure core, collectors, CLI."""
