@@ -55,6 +55,11 @@ def _values_for(leaf: Indicator, values: pd.DataFrame, units: list) -> tuple[pd.
             ratio = num / den.where(den != 0)
         x = x.where(~(x.isna() & has_ratio), ratio)
         present = present | has_ratio
+        # a zero denominator: not applicable. na=full counts it as 100 % (and it
+        # takes part in the standards); otherwise it stays NaN: left out of the
+        # standards and given the top coefficient (no obligation, no deduction)
+        if leaf.params.get("na") == "full":
+            x = x.where(~(has_ratio & (den == 0)), 1.0)
     if leaf.missing == "zero":
         x = x.where(present, 0.0)
         present = pd.Series(True, index=x.index)

@@ -17,9 +17,10 @@ def round2(x):
         return x.map(round2).astype(float)
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return float("nan")
-    # repr() gives the shortest decimal that round-trips: 0.125 → "0.125",
-    # and 2.675 (stored as 2.67499…) → "2.675", so the printed number is rounded
-    return float(Decimal(repr(float(x))).quantize(_Q, rounding=ROUND_HALF_UP))
+    # round(…, 9) removes binary noise from sums (1.005 × 3 = 3.0149999…),
+    # repr() gives the shortest decimal that round-trips (2.675 → "2.675"),
+    # then half up: 0.125 → 0.13, 3.015 → 3.02
+    return float(Decimal(repr(round(float(x), 9))).quantize(_Q, rounding=ROUND_HALF_UP))
 
 
 def fmt(x) -> str:
