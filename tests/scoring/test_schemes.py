@@ -16,7 +16,8 @@ SCHEMES = sorted((Path(__file__).resolve().parents[2] / "app" / "scoring" / "sch
 
 
 def test_the_five_schemes_ship():
-    assert {p.stem for p in SCHEMES} >= {"district_2023"}
+    assert {p.stem for p in SCHEMES} == {"district_2023", "district_2024", "soe_2023",
+                                         "dept_self_eval", "city_district_2021"}
 
 
 @pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.stem)
@@ -97,3 +98,23 @@ def test_score_file_bad_csv_lists_every_row(tmp_path):
     assert "第 3 行「indicator」：指标体系中没有末级指标“NOPE”" in msgs
     assert "第 5 行「value」：“x”不是数字" in msgs
     assert len(msgs) == 3
+
+
+def test_district_2024_marks_what_the_seed_does_not_say():
+    scheme = load_scheme(next(p for p in SCHEMES if p.stem == "district_2024"))
+    tops = scheme.indicators
+    assert len(tops) == 9 and all(t.to_confirm and "待确认" in t.note for t in tops)
+    d1 = scheme.find("D1")
+    assert [c.points for c in d1.children] == [25, 20, 15, 10, 15, 15]
+    assert [c.points for c in scheme.find("D1.2").children] == [6, 8, 6]
+    assert scheme.find("D1.6.1").params["buckets"] == [[1, 5], [0.5, 3], [None, 2]]
+    assert scheme.find("D6.1").direction == "lower"
+    _, warnings = validate_scheme(scheme)
+    assert any("待确认" in w for w in warnings)
+
+
+def test_city_district_2021_weights_add_to_90():
+    scheme = load_scheme(next(p for p in SCHEMES if p.stem == "city_district_2021"))
+    top = scheme.indicators[0]
+    assert top.points == 90 and len(top.children) == 25
+    assert [c.points for c in scheme.find("K21").children] == [3, 3, 2, 2, 2]
