@@ -58,6 +58,7 @@ def _import_models() -> None:
     import app.workflow.models  # noqa: F401
     import app.records.demand.models  # noqa: F401
     import app.records.recognition.models  # noqa: F401
+    import app.scoring.models  # noqa: F401
 
 
 def _register_views(appbuilder: AppBuilder) -> None:

@@ -13,6 +13,77 @@ roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
 users_cli = AppGroup("users", help="用户账号")
 attachments_cli = AppGroup("attachments", help="佐证材料文件")
+scheme_cli = AppGroup("scheme", help="指标体系")
+score_cli = AppGroup("score", help="计分")
+
+
+@scheme_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def scheme_import(path):
+    """导入指标体系 YAML（已冻结的体系生成新版本）。"""
+    from app.scoring.core.scheme import SchemeError, load_scheme
+    from app.scoring.store import save_scheme
+
+    try:
+        row, what = save_scheme(load_scheme(path))
+    except SchemeError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+    text = {"unchanged": "内容未变", "updated": "已更新", "created": "已创建"}[what]
+    click.echo(f"{row.code} 第 {row.version} 版：{text}")
+
+
+@scheme_cli.command("export")
+@click.argument("code")
+@click.option("--version", type=int, default=None, help="版本号（默认最新）")
+def scheme_export(code, version):
+    """以 YAML 输出指标体系。"""
+    from app.scoring.core.scheme import dump_scheme
+    from app.scoring.store import get, to_core
+
+    row = get(code, version)
+    if row is None:
+        click.echo(f"找不到指标体系“{code}”", err=True)
+        raise SystemExit(1)
+    click.echo(dump_scheme(to_core(row)), nl=False)
+
+
+@score_cli.command("file")
+@click.argument("scheme_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("values_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def score_file_cmd(scheme_path, values_path, fmt):
+    """按 YAML 指标体系和 CSV 数据计分（不读写数据库）。"""
+    from app.scoring.core.engine import ValuesError
+    from app.scoring.core.files import score_file
+    from app.scoring.core.scheme import SchemeError
+
+    try:
+        click.echo(score_file(scheme_path, values_path, fmt), nl=False)
+    except (SchemeError, ValuesError) as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+
+
+@score_cli.command("run")
+@click.option("--scheme", "code", required=True, help="指标体系代码")
+@click.option("--period", required=True, help="期间，如 2024Q1、2024-B3、2024")
+@click.option("--version", type=int, default=None, help="体系版本（默认最新）")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def score_run(code, period, version, fmt):
+    """按数据库中已审核通过的数据计分。"""
+    from app.scoring.core.files import render
+    from app.scoring.periods import PeriodError
+    from app.scoring.service import ScoringError, run_scheme
+
+    try:
+        run = run_scheme(code, period, version)
+    except (ScoringError, PeriodError) as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+    for warning in run.result.warnings:
+        click.echo(f"提示：{warning}", err=True)
+    click.echo(render(run.result, fmt), nl=False)
 
 
 @attachments_cli.command("sweep")
@@ -92,5 +163,5 @@ def users_create(mobile, name, unit_name, roles, password):
 
 
 def register(app: Flask) -> None:
-    for group in (roles_cli, demo_cli, users_cli, attachments_cli):
+    for group in (roles_cli, demo_cli, users_cli, attachments_cli, scheme_cli, score_cli):
         app.cli.add_command(group)

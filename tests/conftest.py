@@ -80,7 +80,7 @@ def reset_data(app) -> None:
     """Empty every table but the permission tables, then reload the demo."""
     from flask_appbuilder import Model
 
-    from app.demo.load import load_demo_users, load_units
+    from app.demo.load import load_demo
     from app.extensions import db
 
     with app.app_context():
@@ -90,8 +90,7 @@ def reset_data(app) -> None:
             for table in reversed(Model.metadata.sorted_tables):
                 if table.name not in KEEP_TABLES and table.name in existing:
                     conn.execute(table.delete())
-        load_units()
-        load_demo_users(DEMO_PASSWORD)
+        load_demo(DEMO_PASSWORD, sync=False)
         db.session.remove()
     app.appbuilder.sm.limiter.reset()
 

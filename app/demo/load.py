@@ -119,15 +119,18 @@ def load_demo_users(password: str | None = None, session=None) -> list[ReformUse
     return users
 
 
-def load_demo(password: str | None = None) -> None:
+def load_demo(password: str | None = None, sync: bool = True) -> None:
+    """Roles, units, demo accounts, the 领域/跑道 taxonomy and the shipped schemes."""
+    from app.records.demand.taxonomy import load_taxonomy
+    from app.scoring.store import load_shipped
     from app.security.sync import sync_roles
 
-    from app.records.demand.taxonomy import load_taxonomy
-
-    sync_roles()
+    if sync:
+        sync_roles()
     load_units()
     load_demo_users(password)
     load_taxonomy()
+    load_shipped()
 
 
 def database_is_empty() -> bool:
