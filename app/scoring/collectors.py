@@ -164,22 +164,87 @@ class Collection:
     missing: dict[str, str]  # leaf code → 缺少数据来源 …
 
 
+def _batch_key(source: dict):
+    """Counts of one record type, one window and one filter column can share a
+    single GROUP BY query (e.g. recognitions by category): the key, or None."""
+    filters = source.get("filters") or {}
+    if source.get("kind") != "record_count" or len(filters) != 1:
+        return None
+    (column, wanted), = filters.items()
+    if isinstance(wanted, (list, dict)):
+        return None
+    return source.get("record"), source.get("window", "year_to_date"), column
+
+
+def _count_batch(key, members: list[tuple[str, dict]], ctx: CollectContext) -> dict:
+    """{leaf code: LeafValues} for leaves counting one record type by one column."""
+    record_type, window, column = key
+    wanted = [src["filters"][column] for _, src in members]
+    spec = {"record": record_type, "window": window, "filters": {column: wanted}}
+    from app.workflow.queries import approved_records
+    from app.workflow.registry import get_type
+
+    rt = get_type(record_type) if record_type else None
+    if rt is None:
+        raise MissingSource(f"缺少数据来源：记录类型“{record_type}”尚未上线")
+    model = rt.model
+    col = getattr(model, column, None)
+    if col is None:
+        raise MissingSource(f"缺少数据来源：{record_type} 没有字段“{column}”")
+    start, end = _window(spec, ctx.period)
+    stmt = approved_records(record_type, unit_ids=ctx.unit_ids, period_start=start,
+                            period_end=end).where(model.approved_on <= ctx.as_of,
+                                                  col.in_(wanted))
+    sub = stmt.subquery()
+    counted = select(sub.c.unit_id, sub.c[column], func.count()).group_by(
+        sub.c.unit_id, sub.c[column])
+    counts: dict[tuple, float] = {}
+    for unit_id, value, n in (ctx.session or db.session).execute(counted):
+        counts[(unit_id, value)] = float(n)
+    out = {}
+    for code, src in members:
+        value = src["filters"][column]
+        frozen = ((column, str(value)),)
+        out[code] = LeafValues(
+            {u: counts.get((u, value), 0.0) for u in ctx.unit_ids},
+            links={u: [SourceLink(record_type, u, frozen, start, end, ctx.as_of)]
+                   for u in ctx.unit_ids})
+    return out
+
+
 def collect(leaves: list[tuple[str, dict]], ctx: CollectContext) -> Collection:
     """Gather every leaf's values. ``leaves``: (indicator code, source dict)."""
     rows: list[dict] = []
     links: dict[tuple[int, str], list[SourceLink]] = {}
     missing: dict[str, str] = {}
+    batches: dict[tuple, list[tuple[str, dict]]] = {}
     for code, source in leaves:
+        key = _batch_key(source or {})
+        if key is not None:
+            batches.setdefault(key, []).append((code, source))
+    batched: dict[str, LeafValues] = {}
+    for key, members in batches.items():
+        try:
+            batched.update(_count_batch(key, members, ctx))
+        except MissingSource as exc:
+            for code, _ in members:
+                missing[code] = str(exc)
+    for code, source in leaves:
+        if code in missing:
+            continue
         kind = (source or {}).get("kind")
         collector = SOURCES.get(kind)
-        if collector is None:
+        if code in batched:
+            got = batched[code]
+        elif collector is None:
             missing[code] = f"缺少数据来源：尚无“{kind}”类数据" if kind else "缺少数据来源"
             continue
-        try:
-            got = collector(source, ctx)
-        except MissingSource as exc:
-            missing[code] = str(exc)
-            continue
+        else:
+            try:
+                got = collector(source, ctx)
+            except MissingSource as exc:
+                missing[code] = str(exc)
+                continue
         for unit_id in ctx.unit_ids:
             rows.append({
                 "unit": unit_id, "indicator": code, "value": got.value.get(unit_id),

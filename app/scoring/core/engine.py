@@ -42,28 +42,40 @@ class ScoreResult:
         return row.iloc[0]["record"]
 
 
-def _values_for(leaf: Indicator, values: pd.DataFrame, units: list) -> tuple[pd.Series, pd.Series]:
-    """(x by unit — NaN where not applicable, present-mask by unit)."""
-    rows = values[values.indicator == leaf.code].drop_duplicates("unit", keep="last")
-    rows = rows.set_index("unit").reindex(units)
-    x = rows["value"].astype(float)
-    present = x.notna()
-    if "numerator" in rows and "denominator" in rows:
-        num, den = rows["numerator"].astype(float), rows["denominator"].astype(float)
-        has_ratio = num.notna() & den.notna()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = num / den.where(den != 0)
-        x = x.where(~(x.isna() & has_ratio), ratio)
-        present = present | has_ratio
-        # a zero denominator: not applicable. na=full counts it as 100 % (and it
-        # takes part in the standards); otherwise it stays NaN: left out of the
-        # standards and given the top coefficient (no obligation, no deduction)
-        if leaf.params.get("na") == "full":
-            x = x.where(~(has_ratio & (den == 0)), 1.0)
+def _values_for(leaf: Indicator, pos: np.ndarray | None, cols: dict[str, np.ndarray],
+                n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x per unit — NaN where not applicable, present-mask per unit).
+
+    ``pos``: the row numbers of this leaf's values; ``cols``: the value,
+    numerator, denominator and unit-position columns of the whole table."""
+    x = np.full(n, np.nan)
+    num = np.full(n, np.nan)
+    den = np.full(n, np.nan)
+    if pos is not None:
+        at = cols["at"][pos]
+        keep = at >= 0  # values of units outside the population are ignored
+        at, pos = at[keep], pos[keep]
+        x[at], num[at], den[at] = cols["value"][pos], cols["numerator"][pos], \
+            cols["denominator"][pos]
+    present = ~np.isnan(x)
+    has_ratio = ~np.isnan(num) & ~np.isnan(den)
+    ratio = _ratio(num, den)
+    x = np.where(np.isnan(x) & has_ratio, ratio, x)
+    present = present | has_ratio
+    # a zero denominator: not applicable. na=full counts it as 100 % (and it
+    # takes part in the standards); otherwise it stays NaN: left out of the
+    # standards and given the top coefficient (no obligation, no deduction)
+    if leaf.params.get("na") == "full":
+        x = np.where(has_ratio & (den == 0), 1.0, x)
     if leaf.missing == "zero":
-        x = x.where(present, 0.0)
-        present = pd.Series(True, index=x.index)
+        x = np.where(present, x, 0.0)
+        present = np.ones(n, dtype=bool)
     return x, present
+
+
+def _ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
 
 
 def _score_leaf(leaf: Indicator, x: pd.Series):
@@ -125,39 +137,45 @@ def score_scheme(scheme: Scheme, values: pd.DataFrame, units: list | None = None
     missing: dict[str, str] = {}
     long_parts = []
     leaf_scores: dict[str, pd.Series] = {}
+    n = len(units)
+    cols = {c: values[c].to_numpy(dtype=float) for c in ("value", "numerator", "denominator")}
+    cols["at"] = pd.Index(units).get_indexer(values["unit"])
+    by_leaf = values.groupby("indicator", sort=False).indices
     for leaf in scheme.leaves():
-        x, present = _values_for(leaf, values, units)
+        x, present = _values_for(leaf, by_leaf.get(leaf.code), cols, n)
         reason = (missing_reasons or {}).get(leaf.code)
         if reason or not present.any():
             missing[leaf.code] = reason or "缺少数据"
             warnings.append(f"指标 {leaf.code}（{leaf.name}）：{missing[leaf.code]}，未计分")
-        (score, coef, tier, standards), coeffs = _score_leaf(leaf, x.where(present))
-        score = score.where(present & (leaf.code not in missing))
+        (score, coef, tier, standards), coeffs = _score_leaf(leaf, np.where(present, x, np.nan))
+        score = np.where(present & (leaf.code not in missing), score, np.nan)
         if leaf.method == "entered":
             full = float(leaf.params.get("full", leaf.points))
-            out = x[(x < 0) | (x > full)]
-            for unit in out.index:
-                warnings.append(f"指标 {leaf.code}：{unit} 录入得分 {x[unit]:g} 超出 0–{full:g}，已按边界计")
-        leaf_scores[leaf.code] = score
+            for i in np.flatnonzero((x < 0) | (x > full)):
+                warnings.append(f"指标 {leaf.code}：{units[i]} 录入得分 {x[i]:g} 超出 0–{full:g}，已按边界计")
+        leaf_scores[leaf.code] = pd.Series(score, index=units)
         status = np.where(~present | (leaf.code in missing), "缺少数据",
                           np.where(tier == "不适用", "不适用", "已计分"))
         base = {"method": leaf.method, "points": leaf.points, "params": leaf.params,
                 "direction": leaf.direction, "standards": standards, "coefficients": coeffs}
         records = []
-        for unit, xv, t, c, st in zip(units, x.to_numpy(), tier.to_numpy(), coef.to_numpy(),
-                                      status):
+        for unit, xv, t, c, st in zip(units, x, tier, coef, status):
             rec = dict(base, unit=unit, indicator=leaf.code, x=None if np.isnan(xv) else float(xv),
                        tier=t, coefficient=None if np.isnan(c) else float(c), status=st)
             if st == "缺少数据":
                 rec["reason"] = missing.get(leaf.code, "缺少数据")
             records.append(rec)
-        raw = score.to_numpy()
-        long_parts.append(pd.DataFrame({
-            "unit": units, "indicator": leaf.code, "value": x.to_numpy(), "score_raw": raw,
-            "tier": tier.to_numpy(), "status": status, "record": records,
-        }))
-    long = pd.concat(long_parts, ignore_index=True) if long_parts else pd.DataFrame(
-        columns=["unit", "indicator", "value", "score_raw", "tier", "status", "record"])
+        long_parts.append((leaf.code, x, score, tier, status, records))
+    long = pd.DataFrame({
+        "unit": [u for _ in long_parts for u in units],
+        "indicator": [code for code, *_ in long_parts for _ in units],
+        "value": np.concatenate([p[1] for p in long_parts]) if long_parts else [],
+        "score_raw": np.concatenate([p[2] for p in long_parts]) if long_parts else [],
+        "tier": np.concatenate([np.asarray(p[3], dtype=object) for p in long_parts])
+        if long_parts else [],
+        "status": np.concatenate([p[4] for p in long_parts]) if long_parts else [],
+        "record": [r for p in long_parts for r in p[5]],
+    })
     for rec, s in zip(long["record"], long["score_raw"]):
         rec["result"] = None if np.isnan(s) else round2(s)
     long["score"] = round2(long["score_raw"]) if len(long) else long["score_raw"]

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-_Q = Decimal("0.01")
+
+
+def _half_up(x: float) -> float:
+    if x != x:  # NaN
+        return x
+    # round(…, 9) removes binary noise (1.005 × 3 = 3.0149999…, 2.675 = 2.67499…);
+    # the tiny epsilon then makes exact halves go up: 0.125 → 0.13, 2.675 → 2.68
+    y = round(x, 9)
+    r = math.floor(abs(y) * 100 + 0.5 + 1e-7) / 100
+    return math.copysign(r, y) if r else 0.0
 
 
 def round2(x):
-    """Half-up to two decimals; NaN stays NaN. Works on scalars and Series."""
+    """Half-up to two decimals, once, at the end; NaN stays NaN.
+    Works on scalars and Series (element by element, the same function)."""
     if isinstance(x, pd.Series):
-        return x.map(round2).astype(float)
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return pd.Series([_half_up(v) for v in x.to_numpy(dtype=float)], index=x.index,
+                         dtype=float)
+    if x is None:
         return float("nan")
-    # round(…, 9) removes binary noise from sums (1.005 × 3 = 3.0149999…),
-    # repr() gives the shortest decimal that round-trips (2.675 → "2.675"),
-    # then half up: 0.125 → 0.13, 3.015 → 3.02
-    return float(Decimal(repr(round(float(x), 9))).quantize(_Q, rounding=ROUND_HALF_UP))
+    return _half_up(float(x))
 
 
 def fmt(x) -> str:
