@@ -13,6 +13,18 @@ from app.workflow import engine
 from app.workflow.engine import ACTION_LABELS, RecordNotFound, WorkflowError
 from app.workflow.registry import get_type
 
+# Labels of the columns every workflow record has (WorkflowMixin).
+WORKFLOW_LABELS = {
+    "id": "编号",
+    "unit": "填报单位",
+    "filed_by": "填报人",
+    "state": "状态",
+    "state_label": "状态",
+    "created_on": "填报时间",
+    "submitted_on": "提交时间",
+    "approved_on": "通过时间",
+}
+
 BULK_ACTIONS = ("bulk_approve", "bulk_reject")
 BUTTON_STYLES = {"submit": "primary", "withdraw": "default", "approve": "success",
                  "reject": "danger"}

@@ -16,22 +16,15 @@ from wtforms.validators import DataRequired
 
 from app.records.demand.models import CHANNELS, Demand, ReformDomain, ReformTrack
 from app.security.filters import ScopeFilter
-from app.workflow.views import WorkflowModelView
+from app.workflow.views import WORKFLOW_LABELS, WorkflowModelView
 
 LABELS = {
-    "id": "编号",
+    **WORKFLOW_LABELS,
     "title": "需求标题",
     "description": "需求描述",
     "channel": "来源渠道",
     "domain": "领域",
     "track": "跑道",
-    "unit": "填报单位",
-    "filed_by": "填报人",
-    "state": "状态",
-    "state_label": "状态",
-    "created_on": "填报时间",
-    "submitted_on": "提交时间",
-    "approved_on": "通过时间",
 }
 
 

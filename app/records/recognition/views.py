@@ -11,9 +11,10 @@ from wtforms.validators import DataRequired
 
 from app.records.recognition.models import CATEGORIES, SUB_CRITERIA, Recognition
 from app.security.filters import ScopeFilter
-from app.workflow.views import WorkflowModelView
+from app.workflow.views import WORKFLOW_LABELS, WorkflowModelView
 
 LABELS = {
+    **WORKFLOW_LABELS,
     "item": "改革事项",
     "problem": "解决问题",
     "result": "主要成果",
@@ -23,13 +24,6 @@ LABELS = {
     "date": "日期",
     "demand": "关联改革需求",
     "evidence": "佐证材料",
-    "unit": "填报单位",
-    "filed_by": "填报人",
-    "state": "状态",
-    "state_label": "状态",
-    "created_on": "填报时间",
-    "submitted_on": "提交时间",
-    "approved_on": "通过时间",
 }
 
 
