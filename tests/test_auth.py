@@ -222,3 +222,22 @@ def test_login_rate_limit_with_redis_storage(tmp_path, database_url):
             "username": "13900000011", "password": "Wrong@Pass1", "provider": "db"}).status_code)
     apps[0].appbuilder.sm.limiter.reset()
     assert codes == [401] * 5 + [429]
+
+
+def test_state_changing_fab_endpoints_refuse_get(login_as, app):
+    """FAB accepts GET on /delete/<pk> and /action/<name>/<pk>; a GET has no
+    CSRF token, so a link on another site could delete or approve."""
+    from app.units.models import Unit
+
+    with app.app_context():
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.name == "万盛经开区"))
+    c = login_as("13900000099")
+    assert c.get(f"/unitmodelview/delete/{unit_id}").status_code == 405
+    with app.app_context():
+        assert db.session.get(Unit, unit_id) is not None
+    token = csrf_token(c, "/unitmodelview/add")
+    assert c.post(f"/unitmodelview/delete/{unit_id}", data={}).status_code == 400
+    resp = c.post(f"/unitmodelview/delete/{unit_id}", data={"csrf_token": token})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(Unit, unit_id) is None

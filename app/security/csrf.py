@@ -8,12 +8,13 @@ involved) and the JSON login itself are exempt.
 
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request
 
 from app.extensions import csrf
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _EXEMPT_PATHS = {"/api/v1/security/login", "/api/v1/security/refresh"}
+_STATE_CHANGING_ENDPOINTS = (".action", ".delete")
 
 
 def init_csrf(app) -> None:
@@ -21,6 +22,11 @@ def init_csrf(app) -> None:
 
     @app.before_request
     def _csrf_protect():
+        endpoint = request.endpoint or ""
+        if request.method == "GET" and endpoint.endswith(_STATE_CHANGING_ENDPOINTS):
+            # FAB serves single-record actions and delete on GET as well; a GET
+            # carries no CSRF token, so only the POST its own pages send is allowed
+            abort(405)
         if not app.config.get("WTF_CSRF_ENABLED", True) or request.method not in _UNSAFE:
             return None
         if request.path.startswith("/api/"):
