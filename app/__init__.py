@@ -63,6 +63,7 @@ def _import_models() -> None:
 
 def _register_views(appbuilder: AppBuilder) -> None:
     from app.attachments.views import AttachmentView
+    from app.scoring.views import SchemeIndicatorModelView, SchemeModelView
     from app.security.user_import import UserImportView
     from app.units.views import UnitModelView
     from app.workflow.setup import register_views as register_workflow_views
@@ -77,6 +78,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
     )
     appbuilder.add_view_no_menu(AttachmentView)
     register_workflow_views(appbuilder)
+    appbuilder.add_view(SchemeModelView, "Schemes", label="指标体系", icon="fa-list-ol",
+                        category="Scoring", category_label="指标体系")
+    appbuilder.add_view_no_menu(SchemeIndicatorModelView)
 
 
 def _register_error_handlers(app: Flask) -> None:

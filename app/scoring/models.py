@@ -62,6 +62,16 @@ class Scheme(Model):
     def status_label(self) -> str:
         return SCHEME_STATUS_LABELS.get(self.status, self.status)
 
+    @property
+    def check_summary(self) -> str:
+        """Validation of the whole scheme: errors, then 待确认 warnings."""
+        from app.scoring.core.scheme import validate_scheme
+        from app.scoring.store import to_core
+
+        errors, warnings = validate_scheme(to_core(self))
+        lines = [f"错误：{e}" for e in errors] + [f"提示：{w}" for w in warnings]
+        return "\n".join(lines) if lines else "校验通过"
+
     def __repr__(self) -> str:
         return f"{self.name}（v{self.version}）"
 
