@@ -11,6 +11,15 @@ from flask.cli import AppGroup
 
 roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
+units_cli = AppGroup("units", help="单位")
+
+
+@units_cli.command("load")
+def units_load():
+    """载入本市单位（市委改革办、41 个区县、市级部门、数据来源单位；可重复执行）。"""
+    from app.demo.load import load_units
+
+    click.echo(f"已载入 {len(load_units())} 个单位")
 users_cli = AppGroup("users", help="用户账号")
 attachments_cli = AppGroup("attachments", help="佐证材料文件")
 scheme_cli = AppGroup("scheme", help="指标体系")
@@ -163,5 +172,6 @@ def users_create(mobile, name, unit_name, roles, password):
 
 
 def register(app: Flask) -> None:
-    for group in (roles_cli, demo_cli, users_cli, attachments_cli, scheme_cli, score_cli):
+    for group in (roles_cli, demo_cli, units_cli, users_cli, attachments_cli, scheme_cli,
+                  score_cli):
         app.cli.add_command(group)

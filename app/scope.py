@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, select, true
 
-from app.security.roles import ROLE_REFORM_OFFICE
+from app.security.roles import ROLE_ADMIN, ROLE_REFORM_OFFICE
 from app.units.models import Unit, UnitKind
 
 
@@ -57,7 +57,9 @@ def scope_for(user) -> Scope:
         return NO_SCOPE
     unit = getattr(user, "unit", None)
     roles = {r.name for r in user.roles}
-    if ROLE_REFORM_OFFICE in roles:
+    if ROLE_REFORM_OFFICE in roles or ROLE_ADMIN in roles:
+        # the reform office sees every record; administrators manage every
+        # unit and account (they hold no permission on records)
         return Scope(everything=True, unit_id=unit.id if unit else None)
     if unit is None:
         return NO_SCOPE

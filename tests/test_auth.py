@@ -140,9 +140,12 @@ def test_password_policy_cli(runner, app):
                                  "--unit", "渝中区", "--role", "录入员", "--password", "123456"])
     assert result.exit_code == 1
     assert "初始密码" in result.output
-    result = runner.invoke(args=["fab", "create-admin", "--username", "13877779999",
-                                 "--firstname", "a", "--lastname", "b", "--email", "a@b.cn",
-                                 "--password", "123456"])
+    from flask_appbuilder.cli import fab
+
+    result = runner.invoke(fab, args=["create-admin", "--username", "13877779999",
+                                      "--firstname", "a", "--lastname", "b", "--email", "a@b.cn",
+                                      "--password", "123456"])
+    assert "密码不符合要求" in str(result.exception) + result.output
     with app.app_context():
         assert db.session.scalar(select(ReformUser).where(
             ReformUser.username == "13877779999")) is None
@@ -241,3 +244,26 @@ def test_state_changing_fab_endpoints_refuse_get(login_as, app):
     assert resp.status_code == 302
     with app.app_context():
         assert db.session.get(Unit, unit_id) is None
+
+
+def test_fab_create_admin_makes_a_working_administrator(runner, app):
+    """The production set-up: `flask fab create-admin` with a mobile number."""
+    from flask_appbuilder.cli import fab
+
+    result = runner.invoke(fab, args=["create-admin", "--username", "13877770000",
+                                      "--firstname", "管理员", "--lastname", "", "--email",
+                                      "admin@example.gov.cn", "--password", "Admin@Pass1"])
+    assert "created" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(ReformUser).where(ReformUser.username == "13877770000"))
+        assert user.mobile == "13877770000" and user.unit is None
+        assert user.must_change_password is True
+        assert {r.name for r in user.roles} == {"系统管理员"}
+    c = new_client(app)
+    assert login(c, "13877770000", "Admin@Pass1").status_code == 302
+    token = csrf_token(c, "/resetmypassword/form")
+    c.post("/resetmypassword/form", data={"password": "Admin@Pass2",
+                                          "conf_password": "Admin@Pass2", "csrf_token": token})
+    page = c.get("/users/list/").get_data(as_text=True)
+    assert "万州录入员" in page  # an administrator without a unit still manages every account
+    assert c.get("/unitmodelview/list/").status_code == 200

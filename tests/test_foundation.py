@@ -259,3 +259,12 @@ def test_request_too_large_is_refused_in_chinese(login_as, app):
 def test_attachments_sweep_command(runner):
     result = runner.invoke(args=["attachments", "sweep"])
     assert result.exit_code == 0 and "已清理 0 个孤立文件" in result.output
+
+
+def test_units_load_command_is_idempotent(app, runner):
+    with app.app_context():
+        before = _counts()[0]
+    result = runner.invoke(args=["units", "load"])
+    assert result.exit_code == 0 and f"已载入 {before} 个单位" in result.output
+    with app.app_context():
+        assert _counts()[0] == before

@@ -7,9 +7,14 @@ The mobile number (渝快政手机号) is the login name: ``username`` always eq
 
 from __future__ import annotations
 
+import re
+
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, event, text
 from sqlalchemy.orm import relationship
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class ReformUser(User):
@@ -39,6 +44,8 @@ class ReformUser(User):
 @event.listens_for(ReformUser, "before_insert")
 @event.listens_for(ReformUser, "before_update")
 def _login_is_mobile(mapper, connection, target: ReformUser) -> None:
+    if not target.mobile and target.username and _MOBILE.match(target.username):
+        target.mobile = target.username  # e.g. `flask fab create-admin --username 139…`
     if target.mobile:
         target.username = target.mobile
     if not target.email and target.mobile:
