@@ -208,3 +208,15 @@ def test_every_explanation_recomputes():
     result, _ = run(leaf, {"a": 1, "b": 4, "c": 9, "d": 4})
     for rec, score in zip(result.long.record, result.long.score):
         assert recompute(rec) == score
+
+
+def test_a_parent_with_no_scored_child_is_empty_not_zero():
+    parent = Indicator("P", "改革落实力", points=30, children=[
+        Indicator("P1", "试点项目数", points=20, method="efficacy2"),
+        Indicator("P2", "验收率", points=10, method="efficacy2")])
+    other = Indicator("Q", "有数据", points=10, method="entered")
+    frame = pd.DataFrame([{"unit": "a", "indicator": "Q", "value": 7}])
+    result = score_scheme(scheme_of(parent, other), frame,
+                          missing_reasons={"P1": "缺少数据来源", "P2": "缺少数据来源"})
+    assert pd.isna(result.wide.loc["a", "P"])
+    assert result.wide.loc["a", "total"] == 7.0 and not result.wide.loc["a", "complete"]

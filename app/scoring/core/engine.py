@@ -188,10 +188,12 @@ def score_scheme(scheme: Scheme, values: pd.DataFrame, units: list | None = None
     def node(ind: Indicator) -> pd.Series:
         if ind.is_leaf:
             return node_scores[ind.code]
-        total = pd.Series(0.0, index=units)
-        for child in ind.children:
-            s = node(child).fillna(0.0)
-            total = total + (s if child.method in ADJUSTMENTS else s * child.weight)
+        parts = pd.DataFrame({
+            child.code: node(child) * (1.0 if child.method in ADJUSTMENTS else child.weight)
+            for child in ind.children
+        }, index=units)
+        # a parent none of whose children could be scored is empty, not 0
+        total = parts.sum(axis=1, min_count=1)
         node_scores[ind.code] = total
         return total
 
