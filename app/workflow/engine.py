@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, false, func, insert, or_, select, tuple_
 
+from app.errors import UserError
 from app.extensions import db
 from app.scope import scope_clause, scope_for
 from app.security.roles import ROLE_ADMIN
@@ -27,14 +28,8 @@ ALREADY_HANDLED = "该记录已被他人处理"
 HISTORY_CHUNK = 2000  # rows per INSERT (bind-parameter limits); bulk selections are far smaller
 
 
-class WorkflowError(Exception):
+class WorkflowError(UserError):
     status = 400
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
 
 
 class RecordNotFound(WorkflowError):
