@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.security.csrf import init_csrf
 
     init_csrf(app)  # after FAB's before_request, which sets g.user
+    from app.guards import init_guards
+
+    init_guards(app)
 
     _register_error_handlers(app)
     _register_cli(app)
@@ -56,9 +59,10 @@ def _import_models() -> None:
     import app.attachments.models  # noqa: F401
     import app.units.models  # noqa: F401
     import app.workflow.models  # noqa: F401
-    import app.records.demand.models  # noqa: F401
-    import app.records.recognition.models  # noqa: F401
+    import app.records
     import app.scoring.models  # noqa: F401
+
+    app.records.load()
 
 
 def _register_views(appbuilder: AppBuilder) -> None:
@@ -66,6 +70,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.scoring.views import SchemeIndicatorModelView, SchemeModelView
     from app.security.user_import import UserImportView
     from app.units.views import UnitModelView
+    from app.kit.setup import register_record_types
+    from app.records import register_extras
     from app.workflow.setup import register_views as register_workflow_views
 
     appbuilder.add_view(
@@ -78,6 +84,8 @@ def _register_views(appbuilder: AppBuilder) -> None:
     )
     appbuilder.add_view_no_menu(AttachmentView)
     register_workflow_views(appbuilder)
+    register_record_types(appbuilder)
+    register_extras(appbuilder)
     appbuilder.add_view(SchemeModelView, "Schemes", label="指标体系", icon="fa-list-ol",
                         category="Scoring", category_label="指标体系")
     appbuilder.add_view_no_menu(SchemeIndicatorModelView)

@@ -1,87 +1,13 @@
-"""REST: the transition endpoints (``/api/v1/workflow/…``) and the base
-ModelRestApi of every record type (scope, explicit columns, locks)."""
+"""REST: the transition endpoints (``/api/v1/workflow/…``). The record types'
+own APIs are built by :mod:`app.kit.api`."""
 
 from __future__ import annotations
 
 from flask import g, request
-from flask_appbuilder.api import BaseApi, ModelRestApi, expose, protect, safe
+from flask_appbuilder.api import BaseApi, expose, protect, safe
 
-from app.security.filters import ScopeFilter
 from app.workflow import engine
 from app.workflow.engine import WorkflowError
-
-
-class WorkflowRecordApi(ModelRestApi):
-    """Base for ``/api/v1/<type>/``: the unit and filer come from the user,
-    never from the client; edits and deletes obey the workflow locks."""
-
-    base_filters = [["id", ScopeFilter, None]]
-    allow_browser_login = True
-
-    def _clean_errors(self, item):
-        errors = item.clean() if hasattr(item, "clean") else []
-        if errors:
-            self.datamodel.session.rollback()
-        return errors
-
-    def post_headless(self):
-        if getattr(g.user, "unit_id", None) is None:
-            return self.response(400, message="您的账号未关联单位，不能填报")
-        try:
-            return super().post_headless()
-        except _Invalid as exc:
-            return self.response(422, message=str(exc))
-
-    def pre_add(self, item):
-        item.unit_id = g.user.unit_id
-        item.filed_by_id = g.user.id
-        item.state = "draft"
-        item.version = 1
-        errors = self._clean_errors(item)
-        if errors:
-            raise _Invalid(errors)
-
-    def pre_update(self, item):
-        errors = self._clean_errors(item)
-        if errors:
-            raise _Invalid(errors)
-
-    def put_headless(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        allowed = set(engine.editable_fields(g.user, item))
-        if not allowed:
-            return self.response(403, message=engine.edit_refusal(g.user, item))
-        body = request.get_json(silent=True)
-        if isinstance(body, dict):
-            bad = sorted(set(body) - allowed)
-            if bad:
-                return self.response(
-                    403, message="当前只能修改：" + "、".join(sorted(allowed)),
-                    fields=bad)
-        try:
-            return super().put_headless(pk)
-        except _Invalid as exc:
-            return self.response(422, message=str(exc))
-
-    def delete_headless(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        why = engine.delete_refusal(g.user, item)
-        if why:
-            return self.response(403, message=why)
-        return super().delete_headless(pk)
-
-    def response_404(self):
-        return self.response(404, message="记录不存在或不在您的可见范围内")
-
-
-class _Invalid(Exception):
-    def __init__(self, errors):
-        super().__init__("；".join(errors))
-        self.errors = errors
 
 
 class WorkflowApi(BaseApi):
@@ -149,6 +75,8 @@ class WorkflowApi(BaseApi):
         """
         body = request.get_json(silent=True) or {}
         reason = body.get("reason") if isinstance(body, dict) else None
+        if reason is not None and not isinstance(reason, str):
+            return self.response(400, message="驳回理由必须是文字")
         try:
             record = engine.transition(record_type, pk, action, g.user, reason)
         except WorkflowError as exc:
@@ -178,7 +106,7 @@ class WorkflowApi(BaseApi):
                   required: [action, ids]
                   properties:
                     action: {type: string, enum: [approve, reject]}
-                    ids: {type: array, items: {type: integer}}
+                    ids: {type: array, maxItems: 5000, items: {type: integer, minimum: 1, maximum: 2147483647}, description: 记录编号，一次最多 5000 个}
                     reason: {type: string, description: 驳回理由（批量驳回时必填）}
           responses:
             200:
@@ -214,11 +142,21 @@ class WorkflowApi(BaseApi):
             return self.response(400, message="批量操作只能是 approve（通过）或 reject（驳回）")
         if not isinstance(ids, list) or not ids:
             return self.response(400, message="请提供要处理的记录编号列表 ids")
+        if len(ids) > engine.BULK_MAX:
+            return self.response(400, message=f"一次最多处理 {engine.BULK_MAX} 条记录")
+        bad = [i for i, raw in enumerate(ids) if engine.record_id_or_none(raw) is None
+               or not isinstance(raw, int)]
+        if bad:
+            return self.response(400, message="ids 必须是正整数编号（第 "
+                                 + "、".join(str(i + 1) for i in bad[:20]) + " 个无效）")
+        reason = body.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            return self.response(400, message="驳回理由必须是文字")
         try:
-            result = engine.bulk_transition(record_type, ids, action, g.user, body.get("reason"))
+            result = engine.bulk_transition(record_type, ids, action, g.user, reason)
         except WorkflowError as exc:
             return self._error(exc)
-        skipped = {str(s["id"]): s["reason"] for s in result.skipped}
+        skipped = {s["id"]: s["reason"] for s in result.skipped}
         done = set(result.done)
         results = []
         for raw in ids:
@@ -226,6 +164,6 @@ class WorkflowApi(BaseApi):
                 results.append({"id": raw, "ok": True, "reason": ""})
             else:
                 results.append({"id": raw, "ok": False,
-                                "reason": skipped.get(str(raw), engine.NOT_FOUND)})
+                                "reason": skipped.get(raw, engine.NOT_FOUND)})
         return self.response(200, done_count=len(result.done),
                              skipped_count=len(ids) - len(result.done), results=results)

@@ -26,6 +26,22 @@ ACTION_LABELS = {"submit": "提交", "withdraw": "撤回", "approve": "通过", 
 NOT_FOUND = "记录不存在或不在您的可见范围内"
 ALREADY_HANDLED = "该记录已被他人处理"
 HISTORY_CHUNK = 2000  # rows per INSERT (bind-parameter limits); bulk selections are far smaller
+BULK_MAX = 5000  # ids per bulk call (REST and web); documented in the API
+ID_MAX = 2**31 - 1  # record ids are INTEGER columns
+
+
+def record_id_or_none(raw) -> int | None:
+    """``raw`` as a record id, or None when it cannot be one (not an integer,
+    a boolean, or outside 1 … 2³¹−1)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().isdigit():
+        value = int(raw.strip())
+    else:
+        return None
+    return value if 1 <= value <= ID_MAX else None
 
 
 class WorkflowError(UserError):
@@ -185,10 +201,9 @@ def transition(record_type: str, record_id, action: str, user, reason: str | Non
         raise WorkflowError("未知的操作", 400)
     reason = _clean_reason(action, reason)
     session = session or db.session
-    try:
-        record_id = int(record_id)
-    except (TypeError, ValueError):
-        raise RecordNotFound() from None
+    record_id = record_id_or_none(record_id)
+    if record_id is None:
+        raise RecordNotFound()
     record = session.execute(
         select(model).where(model.id == record_id, scope_clause(model, scope_for(user)))
     ).scalar_one_or_none()
@@ -239,14 +254,19 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
     reason = _clean_reason(action, reason)
     session = session or db.session
     result = BulkResult(action=action)
+    ids = list(ids or ())
+    if len(ids) > BULK_MAX:
+        raise WorkflowError(f"一次最多处理 {BULK_MAX} 条记录", 400)
     wanted: list[int] = []
-    for raw in ids or ():
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            result.skipped.append({"id": raw, "title": None, "reason": "编号无效"})
+    seen: set[int] = set()
+    for raw in ids:
+        value = record_id_or_none(raw)
+        if value is None:
+            shown = raw if isinstance(raw, (str, int)) and len(str(raw)) < 40 else None
+            result.skipped.append({"id": shown, "title": None, "reason": "编号无效"})
             continue
-        if value not in wanted:
+        if value not in seen:
+            seen.add(value)
             wanted.append(value)
     if not wanted:
         return result

@@ -8,21 +8,37 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import declared_attr, relationship
 
+from app.kit.fields import labelled
 from app.workflow.chain import DRAFT
 
 
 class WorkflowMixin:
     """State, version (for compare-and-set), the filer's unit and the filer.
 
-    A model using it sets ``__record_type__`` (e.g. ``"demand"``) and
-    ``__chain__`` (a :class:`app.workflow.chain.Chain`), and registers itself
-    with :func:`app.workflow.registry.register`.
+    A model using it declares ``__record__`` (an :class:`app.kit.spec.RecordSpec`:
+    name, label, chain, fields shown …); the class is then registered as a
+    record type, and ``__record_type__``, ``__chain__``, ``__title_field__`` and
+    ``__date_field__`` are read off the declaration.
     """
 
+    __record__ = None
     __record_type__: str
     __chain__ = None
     __title_field__ = "id"
     __date_field__ = "created_on"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("__record__")
+        if spec is None:
+            return
+        cls.__record_type__ = spec.name
+        cls.__chain__ = spec.chain
+        cls.__title_field__ = spec.title_field
+        cls.__date_field__ = spec.date_field
+        from app.workflow.registry import register
+
+        register(cls)
 
     state = Column(String(20), nullable=False, default=DRAFT, index=True)
     version = Column(Integer, nullable=False, default=1)
@@ -53,6 +69,7 @@ class WorkflowMixin:
         return relationship("ReformUser", foreign_keys=[cls.filed_by_id])
 
     @property
+    @labelled("状态")
     def state_label(self) -> str:
         return self.__chain__.state_label(self.state)
 

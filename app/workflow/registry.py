@@ -1,4 +1,10 @@
-"""The registered record types: ``record_type`` → model, chain, labels, views."""
+"""The registered record types: ``record_type`` → model and its declaration.
+
+A model registers itself by declaring ``__record__`` (an
+:class:`app.kit.spec.RecordSpec`); :class:`app.workflow.models.WorkflowMixin`
+does the registering when the class is created. This module knows no
+concrete record type.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +15,50 @@ from dataclasses import dataclass
 class RecordType:
     name: str  # e.g. "demand"
     model: type
-    label: str  # e.g. 改革需求
-    view_endpoint: str | None = None  # the ModelView's class name, for links
+    spec: object  # app.kit.spec.RecordSpec
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
 
     @property
     def chain(self):
-        return self.model.__chain__
+        return self.spec.chain
 
     @property
     def date_field(self) -> str:
-        return self.model.__date_field__
+        return self.spec.date_field
+
+    @property
+    def view_name(self) -> str:
+        return f"{self.model.__name__}ModelView"
+
+    @property
+    def api_name(self) -> str:
+        return f"{self.model.__name__}Api"
+
+    @property
+    def view_endpoint(self) -> str:
+        """The endpoint prefix of the record's pages, for links."""
+        return self.view_name
 
 
 _TYPES: dict[str, RecordType] = {}
 
 
-def register(model, label: str, view_endpoint: str | None = None) -> RecordType:
-    """Register ``model`` under ``model.__record_type__`` (idempotent); also
-    tells the attachments registry, so that downloads can find the record."""
-    name = model.__record_type__
-    known = _TYPES.get(name)
+def register(model) -> RecordType:
+    """Register ``model`` under its declared name (idempotent); also tells
+    the attachments registry, so that downloads can find the record."""
+    spec = model.__record__
+    known = _TYPES.get(spec.name)
     if known is not None and known.model is not model:
-        raise ValueError(f"record type {name!r} is already registered")
-    rt = RecordType(name=name, model=model, label=label, view_endpoint=view_endpoint)
-    _TYPES[name] = rt
-    try:
-        from app.attachments.registry import register_record_type
-    except ImportError:  # pragma: no cover - attachments not installed
-        pass
-    else:
-        register_record_type(name, model)
+        raise ValueError(f"record type {spec.name!r} is already registered")
+    rt = RecordType(name=spec.name, model=model, spec=spec)
+    _TYPES[spec.name] = rt
+    from app.attachments.registry import register_record_type
+
+    register_record_type(spec.name, model)
     return rt
-
-
-def set_view(name: str, view_endpoint: str) -> None:
-    _TYPES[name].view_endpoint = view_endpoint
 
 
 def get_type(name: str) -> RecordType | None:
@@ -57,4 +72,5 @@ def get_record_model(record_type: str):
 
 
 def all_types() -> list[RecordType]:
-    return list(_TYPES.values())
+    """Every registered type, in menu order."""
+    return sorted(_TYPES.values(), key=lambda rt: (rt.spec.order, rt.name))

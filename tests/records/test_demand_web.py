@@ -51,7 +51,7 @@ def test_scope_list_show_excel(app, login_as, mobile, sees):
     html = c.get("/demandmodelview/list/").get_data(as_text=True)
     assert ("万州的需求" in html) is sees
     assert c.get(f"/demandmodelview/show/{rid}").status_code == (200 if sees else 404)
-    resp = c.get("/demandmodelview/download/")
+    resp = c.get("/demandmodelview/export/")
     assert resp.status_code == 200
     ws = load_workbook(io.BytesIO(resp.data)).active
     titles = [row[1] for row in ws.iter_rows(min_row=2, values_only=True)]
@@ -336,8 +336,8 @@ def test_role_matrix_on_record_views(app):
                         "RecognitionApi", "WorkflowApi", "TodoView"}
         assert not [p for p in perms("系统管理员") if p[1] in record_views]
         leader = {p for p in perms("领导") if p[1] in record_views}
-        assert ("can_download", "DemandModelView") in leader
-        assert {p[0] for p in leader} <= {"can_list", "can_show", "can_download", "can_get",
+        assert ("can_export", "DemandModelView") in leader
+        assert {p[0] for p in leader} <= {"can_list", "can_show", "can_export", "can_get",
                                           "can_info"}
         assert ("bulk_approve", "DemandModelView") in perms("审核员")
         assert ("bulk_approve", "DemandModelView") not in perms("录入员")

@@ -6,10 +6,10 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from app.kit.spec import Menu, RecordSpec
 from app.security.roles import ROLE_REVIEWER
 from app.workflow.chain import Chain, Step, own_unit, reform_office
 from app.workflow.models import WorkflowMixin
-from app.workflow.registry import register
 
 # seed 001 四（一）: the four source channels
 CHANNELS = ("党中央国务院有部署", "重庆发展有堵点", "群众企业基层有期盼", "先进省市有经验")
@@ -52,26 +52,33 @@ class Demand(WorkflowMixin, Model):
     """改革需求: unit clerk → unit reviewer → 市委改革办."""
 
     __tablename__ = "demand"
-    __record_type__ = "demand"
-    __title_field__ = "title"
-    __date_field__ = "created_on"
-    __chain__ = Chain(
-        steps=(
-            Step("本单位审核", own_unit(ROLE_REVIEWER), correctable=_CLASSIFICATION),
-            Step("市委改革办审核", reform_office(), correctable=_CLASSIFICATION),
+    __record__ = RecordSpec(
+        name="demand", label="改革需求", menu=Menu("改革需求管理", "fa-lightbulb-o"), order=10,
+        chain=Chain(
+            steps=(
+                Step("本单位审核", own_unit(ROLE_REVIEWER), correctable=_CLASSIFICATION),
+                Step("市委改革办审核", reform_office(), correctable=_CLASSIFICATION),
+            ),
+            editable=("title", "description", "channel", "domain", "track"),
         ),
-        editable=("title", "description", "channel", "domain", "track"),
+        title_field="title", date_field="created_on",
+        list_columns=("title", "channel", "domain", "track", "created_on"),
+        search_columns=("title", "channel", "domain", "track"),
+        example={"title": "建立改革需求闭环管理机制", "description": "重庆发展有堵点：……",
+                 "channel": "重庆发展有堵点"},
     )
 
     id = Column(Integer, primary_key=True)
-    title = Column(String(200), nullable=False)
-    description = Column(Text, nullable=False, default="")
-    channel = Column(String(20), nullable=False)
+    title = Column(String(200), nullable=False, info={
+        "label": "需求标题", "description": "高度总结凝练，要有改革味，如：建立xx机制、健全xx体系"})
+    description = Column(Text, nullable=False, default="", info={
+        "label": "需求描述", "description": "来源渠道 + 具体要求/具体问题/具体做法 + 改革举措"})
+    channel = Column(String(20), nullable=False, info={"label": "来源渠道", "choices": CHANNELS})
     domain_id = Column(Integer, ForeignKey("reform_domain.id"), nullable=True, index=True)
     track_id = Column(Integer, ForeignKey("reform_track.id"), nullable=True, index=True)
 
-    domain = relationship("ReformDomain")
-    track = relationship("ReformTrack")
+    domain = relationship("ReformDomain", info={"label": "领域"})
+    track = relationship("ReformTrack", info={"label": "跑道", "depends_on": "domain"})
 
     def __repr__(self) -> str:
         return self.title or f"改革需求#{self.id}"
@@ -89,6 +96,3 @@ class Demand(WorkflowMixin, Model):
         if track is not None and domain is None:
             self.domain = track.domain
         return errors
-
-
-register(Demand, label="改革需求", view_endpoint="DemandModelView")

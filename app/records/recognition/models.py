@@ -10,10 +10,11 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from app.kit.fields import labelled
+from app.kit.spec import Menu, RecordSpec
 from app.security.roles import ROLE_REVIEWER
 from app.workflow.chain import Chain, Step, own_unit, reform_office
 from app.workflow.models import WorkflowMixin
-from app.workflow.registry import register
 
 NATIONAL = "全国性肯定评价"
 CITY = "全市推广"
@@ -65,36 +66,54 @@ def evaluation_year() -> int:
     return datetime.date.today().year
 
 
+_CLASSIFICATION = ("category", "criterion")
+
+
 class Recognition(WorkflowMixin, Model):
     """改革成效: unit clerk → unit reviewer → 市委改革办."""
 
     __tablename__ = "recognition"
-    __record_type__ = "recognition"
-    __title_field__ = "item"
-    __date_field__ = "date"
-    __chain__ = Chain(
-        steps=(
-            Step("本单位审核", own_unit(ROLE_REVIEWER), correctable=("category", "criterion")),
-            Step("市委改革办审核", reform_office(), correctable=("category", "criterion")),
+    __record__ = RecordSpec(
+        name="recognition", label="改革成效", menu=Menu("成效晾晒管理", "fa-trophy"), order=20,
+        chain=Chain(
+            steps=(
+                Step("本单位审核", own_unit(ROLE_REVIEWER), correctable=_CLASSIFICATION),
+                Step("市委改革办审核", reform_office(), correctable=_CLASSIFICATION),
+            ),
+            editable=("item", "problem", "result", "category", "criterion", "date", "demand"),
         ),
-        editable=("item", "problem", "result", "category", "criterion", "date", "demand"),
+        title_field="item", date_field="date",
+        list_columns=("item", "category", "criterion_label", "date"),
+        search_columns=("item", "category", "date", "demand"),
+        show_columns=("item", "problem", "result", "category", "criterion_label", "date",
+                      "demand"),
+        export_columns=("item", "problem", "result", "category", "criterion_label", "date",
+                        "demand"),
+        attachments=True,
+        example={"item": "推行企业开办“一件事”集成改革", "problem": "企业开办环节多",
+                 "result": "开办时间压缩至1个工作日", "category": CITY, "criterion": "C-1"},
     )
 
     id = Column(Integer, primary_key=True)
-    item = Column(String(200), nullable=False)  # 改革事项
-    problem = Column(Text, nullable=False, default="")  # 解决问题
-    result = Column(Text, nullable=False, default="")  # 主要成果
-    category = Column(String(30), nullable=False, index=True)  # 类别
-    criterion = Column(String(10), nullable=False)  # 评价细则 code, e.g. C-2
-    date = Column(Date, nullable=False, index=True)
-    demand_id = Column(Integer, ForeignKey("demand.id"), nullable=True)  # 关联改革需求
+    item = Column(String(200), nullable=False, info={"label": "改革事项"})
+    problem = Column(Text, nullable=False, default="", info={"label": "解决问题"})
+    result = Column(Text, nullable=False, default="", info={"label": "主要成果"})
+    category = Column(String(30), nullable=False, index=True,
+                      info={"label": "类别", "choices": CATEGORIES})
+    criterion = Column(String(10), nullable=False, info={
+        "label": "评价细则", "choices": tuple(CRITERION_LABELS), "depends_on": "category",
+        "choice_labels": CRITERION_LABELS})
+    date = Column(Date, nullable=False, index=True, info={
+        "label": "日期", "description": "获肯定、推广或报道的日期（须在本考评年度内）"})
+    demand_id = Column(Integer, ForeignKey("demand.id"), nullable=True)
 
-    demand = relationship("Demand")
+    demand = relationship("Demand", info={"label": "关联改革需求"})
 
     def __repr__(self) -> str:
         return self.item or f"改革成效#{self.id}"
 
     @property
+    @labelled("评价细则")
     def criterion_label(self) -> str:
         return CRITERION_LABELS.get(self.criterion, self.criterion or "")
 
@@ -114,6 +133,3 @@ class Recognition(WorkflowMixin, Model):
         if self.demand is not None and self.demand.unit_id != self.unit_id:
             errors.append("关联的改革需求必须是本单位的")
         return errors
-
-
-register(Recognition, label="改革成效", view_endpoint="RecognitionModelView")

@@ -1,0 +1,416 @@
+"""The web screens of every record type, derived from its declaration.
+
+:class:`RecordModelView` holds everything a record type's screens share:
+scope on every page and action, the workflow locks, the buttons and history
+timeline on the record page, 批量通过 / 批量驳回, the streamed Excel export and
+the evidence panel. :func:`build_view` makes the concrete class for one
+registered type; nobody writes a ModelView per record type.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import FileField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from app.errors import UserError
+from app.kit.export import XLSX_MIMETYPE, write_xlsx
+from app.kit.fields import display, field_info, labels
+from app.security.filters import ScopeFilter
+from app.workflow import engine
+from app.workflow.chain import DRAFT
+from app.workflow.engine import ACTION_LABELS, RecordNotFound, WorkflowError
+
+BULK_ACTIONS = ("bulk_approve", "bulk_reject")
+BUTTON_STYLES = {"submit": "primary", "withdraw": "default", "approve": "success",
+                 "reject": "danger"}
+WORKFLOW_TAIL = ("unit", "filed_by", "state_label", "created_on", "submitted_on",
+                 "approved_on")
+
+
+def refuse_page(message: str, status: int = 403):
+    from app import error_page
+
+    return error_page(current_app, message, status)
+
+
+def history_rows(record_type: str, record) -> list[dict]:
+    chain = type(record).__chain__
+    rows = []
+    for h in engine.history_of(record_type, record.id):
+        rows.append({
+            "time": h.created_on.strftime("%Y-%m-%d %H:%M"),
+            "actor": h.actor.get_full_name() if h.actor else "",
+            "unit": h.actor_unit.name if h.actor_unit else "",
+            "action": ACTION_LABELS.get(h.action, h.action),
+            "from": chain.state_label(h.from_state),
+            "to": chain.state_label(h.to_state),
+            "reason": h.reason or "",
+            "kind": h.action,
+        })
+    return rows
+
+
+def is_scoped(model) -> bool:
+    """Whether rows of ``model`` belong to units (and so to the scope rule)."""
+    return hasattr(model, "unit_id") or hasattr(model, "scope_clause")
+
+
+class RecordModelView(ModelView):
+    """Base of every record type's screens. ``build_view`` sets ``datamodel``,
+    ``record_type`` and the columns from the declaration."""
+
+    record_type: str = ""
+    base_filters = [["id", ScopeFilter, None]]
+    base_order = ("id", "desc")
+    show_template = "workflow/show.html"
+    export_columns: tuple[str, ...] = ()
+
+    # FAB's /download/<filename> reads the upload folder with no scope check:
+    # this plain method (no @expose) replaces it, so the route does not exist.
+    # Files go out only through the scoped attachment view.
+    def download(self, filename):  # pragma: no cover - not routed
+        abort(404)
+
+    # -- adding, editing, deleting ---------------------------------------------
+    def pre_add(self, item):
+        user = g.user
+        if getattr(user, "unit_id", None) is None:
+            raise UserError("您的账号未关联单位，不能填报")
+        item.unit_id = user.unit_id
+        item.filed_by_id = user.id
+        item.state = DRAFT
+        item.version = 1
+        self._clean(item)
+        self._attach_upload(item)
+
+    def pre_update(self, item):
+        allowed = set(engine.editable_fields(g.user, item))
+        changed = [a.key for a in sa_inspect(item).attrs if a.history.has_changes()]
+        bad = [key for key in changed if key not in allowed and f"{key}_id" not in allowed
+               and key.removesuffix("_id") not in allowed]
+        if bad:
+            names = "、".join(str(self.label_columns.get(k, k)) for k in sorted(allowed))
+            raise UserError(f"当前只能修改：{names}" if names else "您无权修改该记录")
+        self._clean(item)
+        self._attach_upload(item)
+
+    def pre_delete(self, item):
+        why = engine.delete_refusal(g.user, item)
+        if why:
+            raise UserError(why)
+
+    def _clean(self, item):
+        errors = item.clean() if hasattr(item, "clean") else []
+        if errors:
+            raise UserError("；".join(errors))
+
+    def _attach_upload(self, item):
+        """Save the chosen evidence file with the record, in the same
+        transaction: a refused file refuses the record too."""
+        if not self.spec.attachments:
+            return
+        item.__dict__.pop("evidence", None)
+        upload = request.files.get("evidence")
+        if upload is None or not upload.filename:
+            return
+        from app.attachments.storage import save_upload
+
+        session = self.datamodel.session
+        session.add(item)
+        session.flush()  # the record's id, inside the transaction FAB commits
+        save_upload(upload, self.record_type, g.user, record_id=item.id, session=session)
+
+    def _add(self):
+        """FAB's, except that a refused record keeps the form with what was
+        typed, and a saved one opens its record page."""
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                try:
+                    form.populate_obj(item)
+                    self.pre_add(item)
+                    self.datamodel.session.add(item)
+                    self.datamodel.session.commit()
+                except UserError as exc:
+                    self.datamodel.session.rollback()
+                    flash(exc.message, "danger")
+                else:
+                    flash("已保存", "success")
+                    self._saved = item
+                    return None
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = item.id
+            if form.validate():
+                self.process_form(form, False)
+                try:
+                    form.populate_obj(item)
+                    self.pre_update(item)
+                    self.datamodel.session.commit()
+                except UserError as exc:
+                    self.datamodel.session.rollback()
+                    flash(exc.message, "danger")
+                else:
+                    flash("已保存", "success")
+                    self._saved = item
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+        return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        self._saved = None
+        widgets = self._add()
+        if widgets is None:
+            return redirect(url_for(f"{self.endpoint}.show", pk=self._saved.id))
+        return self.render_template(self.add_template, title=self.add_title, widgets=widgets)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        why = engine.edit_refusal(g.user, item)
+        if why:
+            return refuse_page(why)
+        self._saved = None
+        widgets = self._edit(pk)
+        if widgets is None:
+            return redirect(url_for(f"{self.endpoint}.show", pk=self._saved.id))
+        return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
+                                    related_views=self._related_views)
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    @has_access
+    def delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        why = engine.delete_refusal(g.user, item)
+        if why:
+            return refuse_page(why)
+        return super().delete(pk)
+
+    # -- the record page: buttons, evidence and the history timeline ---------------
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                kwargs["wf"] = {
+                    "record": item,
+                    "state_label": item.state_label,
+                    "actions": [(a, ACTION_LABELS[a], BUTTON_STYLES[a])
+                                for a in engine.available_actions(g.user, item)],
+                    "history": history_rows(self.record_type, item),
+                    "steps": [s.label for s in type(item).__chain__.steps],
+                    "endpoint": self.endpoint,
+                    "can_edit": bool(engine.editable_fields(g.user, item)),
+                    "extra": self.show_extra(item),
+                }
+        return super().render_template(template, **kwargs)
+
+    def show_extra(self, item) -> dict:
+        if not self.spec.attachments:
+            return {}
+        from app.attachments.models import Attachment
+
+        rows = self.datamodel.session.execute(
+            select(Attachment).where(Attachment.record_type == self.record_type,
+                                     Attachment.record_id == item.id).order_by(Attachment.id)
+        ).scalars().all()
+        return {"attachments": rows}
+
+    @expose("/transition/<int:pk>/<name>", methods=["POST"])
+    @has_access
+    def transition(self, pk, name):
+        try:
+            engine.transition(self.record_type, pk, name, g.user, request.form.get("reason"))
+        except RecordNotFound:
+            abort(404)
+        except WorkflowError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(f"已{ACTION_LABELS[name]}", "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    # -- 批量通过 / 批量驳回 --------------------------------------------------------
+    @action("bulk_approve", "批量通过", "确定通过所选记录吗？", "fa-check", single=False)
+    def bulk_approve(self, items):  # pragma: no cover - action_post handles it by id
+        return redirect(self.get_redirect())
+
+    @action("bulk_reject", "批量驳回", "", "fa-times", single=False)
+    def bulk_reject(self, items):  # pragma: no cover - action_post handles it by id
+        return redirect(self.get_redirect())
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """FAB's action_post loads the records one by one and ignores the
+        scope; the bulk actions pass the ids to the engine instead, which
+        loads them in one scoped query."""
+        name = request.form.get("action")
+        if name not in BULK_ACTIONS:
+            return refuse_page("未知的操作", 400)
+        if not self.appbuilder.sm.has_access(name, self.class_permission_name):
+            return refuse_page("您没有执行该操作的权限")
+        ids = request.form.getlist("rowid")
+        if len(ids) > engine.BULK_MAX:
+            return refuse_page(f"一次最多处理 {engine.BULK_MAX} 条记录", 400)
+        if name == "bulk_reject":
+            return redirect(url_for(f"{self.endpoint}.bulk_reject_form", ids=",".join(ids)))
+        result = engine.bulk_transition(self.record_type, ids, "approve", g.user)
+        return self._bulk_result(result)
+
+    @expose("/bulk_reject/", methods=["GET", "POST"])
+    @has_access
+    def bulk_reject_form(self):
+        ids = [i for i in (request.values.get("ids") or "").split(",") if i.strip()]
+        if len(ids) > engine.BULK_MAX:
+            return refuse_page(f"一次最多处理 {engine.BULK_MAX} 条记录", 400)
+        reason = (request.form.get("reason") or "").strip()
+        if request.method == "POST":
+            if not reason:
+                flash("驳回必须填写理由", "danger")
+            else:
+                result = engine.bulk_transition(self.record_type, ids, "reject", g.user, reason)
+                return self._bulk_result(result)
+        return self.render_template(
+            "workflow/bulk_reject.html", ids=",".join(ids), count=len(ids), reason=reason,
+            title="批量驳回", back=url_for(f"{self.endpoint}.list"),
+        )
+
+    def _bulk_result(self, result):
+        return self.render_template(
+            "workflow/bulk_result.html", result=result,
+            action_label=ACTION_LABELS[result.action], title="批量操作结果",
+            back=url_for(f"{self.endpoint}.list"),
+        )
+
+    # -- Excel ------------------------------------------------------------------------
+    @expose("/export/")
+    @has_access
+    def export(self):
+        """The list as filtered on screen, in the user's scope, as .xlsx,
+        streamed row by row."""
+        model = self.datamodel.obj
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        order_column, direction = (get_order_args().get(self.__class__.__name__)
+                                   or ("id", "desc"))
+        if order_column not in self.order_columns:
+            order_column = "id"
+        if direction not in ("asc", "desc"):
+            direction = "desc"
+        joined = self._filters.get_joined_filters(self._base_filters)
+        query = self.datamodel.session.query(model)
+        query = self.datamodel.apply_all(query, joined, order_column, direction)
+        relations = [name for name in ("unit", *self.export_columns)
+                     if name in sa_inspect(model).relationships]
+        query = query.options(*(joinedload(getattr(model, r)) for r in relations))
+        header = [self.label_columns.get(c, c) for c in ("id", *self.export_columns)]
+        header += ["填报单位", "状态", "填报时间"]
+
+        def rows():
+            for item in query.yield_per(500):
+                yield ([item.id] + [display(getattr(item, c)) for c in self.export_columns]
+                       + [item.unit.name if item.unit else "", item.state_label,
+                          display(item.created_on)])
+
+        label = self.spec.label
+        out = write_xlsx(label, header, rows(), widths=[8] + [24] * (len(header) - 1))
+        name = f"{label}_{datetime.date.today():%Y%m%d}.xlsx"
+        return send_file(out, as_attachment=True, download_name=name, mimetype=XLSX_MIMETYPE)
+
+
+def _form_fields(model, spec) -> dict:
+    """Form fields the kit makes itself: selects for declared choices, text
+    areas, and the evidence upload."""
+    out = {}
+    for name in spec.editable:
+        info = field_info(model, name)
+        if info.choices:
+            validators = [DataRequired(message=f"请选择{info.label}")] if info.required \
+                else [Optional()]
+            out[name] = SelectField(
+                info.label, choices=[("", "请选择")] + [
+                    (c, (info.choice_labels or {}).get(c, c)) for c in info.choices],
+                validators=validators, description=info.description)
+        elif info.kind == "text":
+            out[name] = TextAreaField(
+                info.label, widget=BS3TextAreaFieldWidget(), description=info.description,
+                validators=[DataRequired(message=f"请填写{info.label}")] if info.required
+                else [Optional()])
+    if spec.attachments:
+        out["evidence"] = FileField("佐证材料", description="PDF、JPG 或 PNG 文件")
+    return out
+
+
+def build_view(rt) -> type:
+    """The ModelView class of one registered record type."""
+    model, spec = rt.model, rt.spec
+    mapper = sa_inspect(model)
+    label_columns = labels(model)
+    label_columns["evidence"] = "佐证材料"
+    editable = list(spec.editable)
+    show = list(spec.show_columns or editable) + list(WORKFLOW_TAIL)
+    listed = list(spec.list_columns) + ["unit", "state_label"]
+    search = list(spec.search_columns) + ["unit", "state"]
+    rel_filters = {}
+    for name in set(editable) | set(search):
+        if name in mapper.relationships and is_scoped(mapper.relationships[name].mapper.class_):
+            rel_filters[name] = [["id", ScopeFilter, None]]
+    extra = _form_fields(model, spec)
+    add_columns = editable + (["evidence"] if spec.attachments else [])
+    attrs = {
+        "datamodel": SQLAInterface(model),
+        "record_type": spec.name,
+        "spec": spec,
+        "list_title": spec.label,
+        "show_title": f"{spec.label}详情",
+        "add_title": f"填报{spec.label}",
+        "edit_title": f"编辑{spec.label}",
+        "label_columns": label_columns,
+        "description_columns": {n: field_info(model, n).description for n in editable
+                                if field_info(model, n).description},
+        "list_columns": listed,
+        "show_columns": show,
+        "add_columns": add_columns,
+        "edit_columns": add_columns,
+        "search_columns": search,
+        "add_form_extra_fields": extra,
+        "edit_form_extra_fields": dict(extra),
+        "add_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
+        "edit_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
+        "search_form_query_rel_fields": {"unit": [["id", ScopeFilter, None]],
+                                         **{k: v for k, v in rel_filters.items()
+                                            if k in search}},
+        "formatters_columns": {c: display for c in set(listed) | set(show)},
+        "export_columns": tuple(spec.export_columns or editable),
+    }
+    return type(rt.view_name, (RecordModelView,), attrs)
