@@ -17,7 +17,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 
 ID_MAX = 2**31 - 1
-_PATH_ID_KEYS = ("pk", "id")
+_PATH_ID_KEYS = ("pk", "id", "att_id")
 
 
 class GuardedJSONProvider(DefaultJSONProvider):

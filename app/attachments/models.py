@@ -12,6 +12,7 @@ import datetime
 
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import relationship
 
 
 class Attachment(Model):
@@ -28,6 +29,12 @@ class Attachment(Model):
     sha256 = Column(String(64), nullable=False)
     uploaded_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     uploaded_on = Column(DateTime, nullable=False, default=datetime.datetime.now)
+    # removal keeps the row and the file: who removed what, and when, stays visible
+    removed_on = Column(DateTime, nullable=True)
+    removed_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+
+    uploaded_by = relationship("ReformUser", foreign_keys=[uploaded_by_id])
+    removed_by = relationship("ReformUser", foreign_keys=[removed_by_id])
 
     def __repr__(self) -> str:
         return self.original_name

@@ -38,6 +38,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.attachments.models import Attachment
+from app.errors import UserError
 from app.attachments.registry import model_for
 
 # ---------------------------------------------------------------------------
@@ -46,11 +47,12 @@ from app.attachments.registry import model_for
 ALLOWED_TEXT = "只接受 PDF、JPG、PNG 文件"
 
 
-class UploadError(ValueError):
+class UploadError(UserError, ValueError):
     """An upload that is refused; ``message`` is for the user (Chinese)."""
 
+    status = 422
+
     def __init__(self, message: str):
-        self.message = message
         super().__init__(message)
 
 
@@ -60,6 +62,8 @@ class UploadTypeError(UploadError):
 
 class UploadTooLarge(UploadError):
     """More bytes than ``MAX_UPLOAD_MB``."""
+
+    status = 413
 
 
 class UploadEmpty(UploadError):

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from app.errors import UserError
 from app.kit.fields import display, field_info
-from app.scope import scope_clause, scope_for
+from app.kit.views import commit_or_refuse, remove_attachment
 from app.security.filters import ScopeFilter
 from app.workflow import engine
 from app.workflow.chain import DRAFT
@@ -63,6 +63,14 @@ def input_field(model, name: str, for_add: bool) -> fields.Field:
                   metadata={"description": info.label + (f"：{info.description}"
                                                          if info.description else "")})
     if info.kind == "relation":
+        one = fields.Integer(
+            strict=True, validate=validate.Range(1, INT_MAX, error=f"{label}不是有效的编号"),
+            error_messages=_msgs(label, "必须是整数编号"))
+        if info.many:
+            return fields.List(one, validate=validate.Length(
+                min=1 if info.required else 0, max=200,
+                error=f"{label}须选择 {{min}} 至 {{max}} 项"),
+                error_messages=_msgs(label, "必须是编号列表"), **common)
         return fields.Integer(
             strict=True, validate=validate.Range(1, INT_MAX, error=f"{label}不是有效的编号"),
             error_messages=_msgs(label, "必须是整数编号"), **common)
@@ -102,7 +110,13 @@ def output_fields(model, names) -> dict:
     out = {"id": fields.Integer(required=True)}
     for name in names:
         info = field_info(model, name)
-        if info.kind == "relation":
+        if info.kind == "relation" and info.many:
+            out[f"{name}_ids"] = fields.Method(
+                serialize=f"_ids_{name}", metadata={"type": "array",
+                                                    "items": {"type": "integer"}})
+            out[f"_ids_{name}"] = _ids_getter(name)
+            out[name] = Display(allow_none=True, metadata={"description": info.label})
+        elif info.kind == "relation":
             out[f"{name}_id"] = fields.Integer(allow_none=True)
             out[name] = Display(allow_none=True, metadata={"description": info.label})
         elif info.kind == "date":
@@ -132,6 +146,13 @@ def output_fields(model, names) -> dict:
         "approved_on": fields.DateTime(allow_none=True),
     })
     return out
+
+
+def _ids_getter(name: str):
+    def getter(self, obj):
+        return sorted(r.id for r in getattr(obj, name))
+
+    return getter
 
 
 def schema_class(name: str, field_map: dict) -> type:
@@ -232,17 +253,20 @@ class RecordApi(ModelRestApi):
                 setattr(item, name, value.strip() if isinstance(value, str) else value)
                 continue
             if value is None:
-                setattr(item, name, None)
+                setattr(item, name, [] if info.many else None)
                 continue
             related = info.related
-            stmt = select(related).where(related.id == value)
-            if hasattr(related, "unit_id") or hasattr(related, "scope_clause"):
-                stmt = stmt.where(scope_clause(related, scope_for(g.user)))
-            row = session.execute(stmt).scalar_one_or_none()
-            if row is None:
-                errors[name] = [f"编号 {value} 的{info.label}不存在或不在您的可见范围内"]
+            wanted = sorted(set(value)) if info.many else [value]
+            stmt = info.allowed(select(related).where(related.id.in_(wanted)), g.user)
+            rows = {r.id: r for r in session.execute(stmt).scalars()}
+            missing = [i for i in wanted if i not in rows]
+            if missing:
+                errors[name] = [f"编号 {'、'.join(map(str, missing[:10]))} 的{info.label}"
+                                "不存在或不可选择"]
+            elif info.many:
+                setattr(item, name, [rows[i] for i in wanted])
             else:
-                setattr(item, name, row)
+                setattr(item, name, rows[value])
         if errors:
             raise InvalidInput(_flatten(errors), errors=errors)
 
@@ -268,7 +292,7 @@ class RecordApi(ModelRestApi):
             item.version = 1
             self.datamodel.session.add(item)
             self._check(item)
-            self.datamodel.session.commit()
+            commit_or_refuse(self.datamodel.session, item)
         except UserError as exc:
             return self._answer_error(exc)
         return self.response(201, id=item.id,
@@ -290,7 +314,7 @@ class RecordApi(ModelRestApi):
                 raise UserError("当前只能修改：" + names, 403, fields=bad)
             self._apply(item, data)
             self._check(item)
-            self.datamodel.session.commit()
+            commit_or_refuse(self.datamodel.session, item)
         except UserError as exc:
             return self._answer_error(exc)
         return self.response(200, id=item.id,
@@ -429,15 +453,182 @@ class RecordApi(ModelRestApi):
             ret["choices"] = list(info.choices)
         if info.kind == "relation":
             related = info.related
-            stmt = select(related)
-            if hasattr(related, "unit_id") or hasattr(related, "scope_clause"):
-                stmt = stmt.where(scope_clause(related, scope_for(g.user)))
+            stmt = info.allowed(select(related), g.user)
             rows = self.datamodel.session.execute(stmt.order_by(related.id).limit(500)).scalars()
             ret["values"] = [{"id": r.id, "value": str(r)} for r in rows]
         return ret
 
     def response_404(self):
         return self.response(404, message="记录不存在或不在您的可见范围内")
+
+    # -- evidence files ------------------------------------------------------------
+    @staticmethod
+    def _attachment_dict(att) -> dict:
+        return {"id": att.id, "name": att.original_name, "content_type": att.content_type,
+                "size": att.size, "uploaded_on": att.uploaded_on.isoformat(),
+                "url": f"/attachments/{att.id}"}
+
+    def _record_with_files(self, pk):
+        if not self.spec.attachments:
+            raise UserError("该类记录没有佐证材料", 404)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            raise UserError("记录不存在或不在您的可见范围内", 404)
+        return item
+
+    @expose("/<int:pk>/attachments", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def attachments(self, pk):
+        """Evidence files of a record
+        ---
+        get:
+          summary: 列出一条记录的佐证材料（不含已删除的）
+          parameters:
+          - in: path
+            schema: {type: integer, minimum: 1, maximum: 2147483647}
+            name: pk
+          responses:
+            200:
+              description: 文件列表
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            name: {type: string}
+                            content_type: {type: string}
+                            size: {type: integer}
+                            uploaded_on: {type: string, format: date-time}
+                            url: {type: string}
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        from app.attachments.storage import attachments_for
+
+        try:
+            item = self._record_with_files(pk)
+        except UserError as exc:
+            return self._answer_error(exc)
+        files = [a for a in attachments_for(self.spec.name, item.id) if a.removed_on is None]
+        return self.response(200, result=[self._attachment_dict(a) for a in files])
+
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def add_attachment(self, pk):
+        """Upload an evidence file
+        ---
+        post:
+          summary: 上传佐证材料（PDF、JPG、PNG；记录可修改时）
+          parameters:
+          - in: path
+            schema: {type: integer, minimum: 1, maximum: 2147483647}
+            name: pk
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [file]
+                  properties:
+                    file: {type: string, format: binary}
+          responses:
+            201:
+              description: 已上传
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      name: {type: string}
+                      content_type: {type: string}
+                      size: {type: integer}
+                      uploaded_on: {type: string, format: date-time}
+                      url: {type: string}
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            413:
+              description: 文件过大
+            422:
+              $ref: '#/components/responses/422'
+        """
+        from app.attachments.storage import save_upload
+
+        try:
+            item = self._record_with_files(pk)
+            if not engine.editable_fields(g.user, item) or item.state not in (
+                    DRAFT, "rejected"):
+                raise UserError("只有草稿或被驳回的记录可以由填报单位上传佐证材料", 403)
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                raise UserError("请以 multipart/form-data 上传文件，字段名 file", 400)
+            att = save_upload(upload, self.spec.name, g.user, record_id=item.id,
+                              session=self.datamodel.session)
+            self.datamodel.session.commit()
+        except UserError as exc:
+            return self._answer_error(exc)
+        return self.response(201, **self._attachment_dict(att))
+
+    @expose("/<int:pk>/attachments/<int:att_id>", methods=["DELETE"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def delete_attachment(self, pk, att_id):
+        """Remove an evidence file
+        ---
+        delete:
+          summary: 删除佐证材料（记录可修改时；保留删除记录）
+          parameters:
+          - in: path
+            schema: {type: integer, minimum: 1, maximum: 2147483647}
+            name: pk
+          - in: path
+            schema: {type: integer, minimum: 1, maximum: 2147483647}
+            name: att_id
+          responses:
+            200:
+              description: 已删除
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message: {type: string}
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            409:
+              description: 该文件已删除
+        """
+        try:
+            self._record_with_files(pk)
+            remove_attachment(self.datamodel.obj, self.spec.name, pk, att_id, g.user,
+                              self.datamodel.session)
+        except UserError as exc:
+            return self._answer_error(exc)
+        return self.response(200, message="已删除佐证材料")
 
 
 def build_api(rt) -> type:

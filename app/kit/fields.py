@@ -48,11 +48,25 @@ class FieldInfo:
     description: str = ""
     max_chars: int | None = None
     choice_labels: dict | None = None  # value → text shown, when they differ
+    many: bool = False  # a many-to-many relation (a list of ids)
+    where: object = None  # callable → SQL clause limiting the related rows
 
     @property
     def column(self) -> str:
         """The attribute that holds the value (``domain_id`` for ``domain``)."""
         return f"{self.name}_id" if self.kind == "relation" else self.name
+
+    def allowed(self, stmt, user):
+        """``stmt`` (a SELECT of the related model) limited to the rows this
+        user may choose: the scope rule for unit-owned rows, and ``where``."""
+        from app.scope import scope_clause, scope_for
+
+        related = self.related
+        if hasattr(related, "unit_id") or hasattr(related, "scope_clause"):
+            stmt = stmt.where(scope_clause(related, scope_for(user)))
+        if self.where is not None:
+            stmt = stmt.where(self.where())
+        return stmt
 
 
 def _kind(coltype) -> str:
@@ -78,10 +92,12 @@ def field_info(model, name: str) -> FieldInfo:
     if name in mapper.relationships:
         rel: RelationshipProperty = mapper.relationships[name]
         info = rel.info
-        (local,) = rel.local_columns
+        many = bool(rel.uselist)
+        required = bool(info.get("required")) if many else not next(
+            iter(rel.local_columns)).nullable
         return FieldInfo(
             name=name, label=info.get("label", name), kind="relation",
-            required=not local.nullable, related=rel.mapper.class_,
+            required=required, related=rel.mapper.class_, many=many, where=info.get("where"),
             depends_on=info.get("depends_on"), description=info.get("description", ""),
         )
     column = mapper.columns[name]
@@ -143,4 +159,6 @@ def display(value) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, (list, tuple, set)):
+        return "、".join(display(v) for v in value)
     return str(value)

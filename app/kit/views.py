@@ -15,10 +15,12 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from wtforms import FileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
@@ -64,6 +66,68 @@ def history_rows(record_type: str, record) -> list[dict]:
 def is_scoped(model) -> bool:
     """Whether rows of ``model`` belong to units (and so to the scope rule)."""
     return hasattr(model, "unit_id") or hasattr(model, "scope_clause")
+
+
+def remove_attachment(model, record_type: str, pk: int, att_id: int, user, session) -> None:
+    """Mark one evidence file of record ``pk`` removed (scope and locks checked)."""
+    import datetime as _dt
+
+    from app.attachments.models import Attachment
+    from app.scope import scope_clause, scope_for
+
+    record = session.execute(select(model).where(
+        model.id == pk, scope_clause(model, scope_for(user)))).scalar_one_or_none()
+    att = session.get(Attachment, att_id)
+    if record is None or att is None or att.record_type != record_type \
+            or att.record_id != pk:
+        raise UserError("记录不存在或不在您的可见范围内", 404)
+    if record.state not in (DRAFT, "rejected") or not engine.editable_fields(user, record):
+        raise UserError("只有草稿或被驳回的记录可以由填报单位删除佐证材料", 403)
+    if att.removed_on is not None:
+        raise UserError("该文件已删除", 409)
+    att.removed_on = _dt.datetime.now()
+    att.removed_by_id = user.id
+    session.commit()
+
+
+def commit_or_refuse(session, item) -> None:
+    """Commit; a unique-constraint clash becomes a :class:`UserError` (409)
+    that says which record is in the way (the model's ``integrity_message``)."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        hook = getattr(type(item), "integrity_message", None)
+        message = hook(session, item) if hook is not None else None
+        raise UserError(message or "与已有记录重复，未保存", 409) from None
+
+
+class WhereFilter(BaseFilter):
+    """Related rows a field may choose (its declared ``where``)."""
+
+    name = "可选范围"
+    arg_name = "where"
+
+    def apply(self, query, value):
+        return query.filter(value())
+
+
+def related_filters(model, names) -> dict:
+    """FAB query filters for the related-record lists of ``names``."""
+    mapper = sa_inspect(model)
+    out = {}
+    for name in names:
+        if name not in mapper.relationships:
+            continue
+        info = field_info(model, name)
+        rules = []
+        if is_scoped(info.related):
+            rules.append(["id", ScopeFilter, None])
+        if info.where is not None:
+            rules.append(["id", WhereFilter, info.where])
+        if rules:
+            out[name] = rules
+    return out
 
 
 class RecordModelView(ModelView):
@@ -146,7 +210,7 @@ class RecordModelView(ModelView):
                     form.populate_obj(item)
                     self.pre_add(item)
                     self.datamodel.session.add(item)
-                    self.datamodel.session.commit()
+                    commit_or_refuse(self.datamodel.session, item)
                 except UserError as exc:
                     self.datamodel.session.rollback()
                     flash(exc.message, "danger")
@@ -171,7 +235,7 @@ class RecordModelView(ModelView):
                 try:
                     form.populate_obj(item)
                     self.pre_update(item)
-                    self.datamodel.session.commit()
+                    commit_or_refuse(self.datamodel.session, item)
                 except UserError as exc:
                     self.datamodel.session.rollback()
                     flash(exc.message, "danger")
@@ -246,7 +310,26 @@ class RecordModelView(ModelView):
             select(Attachment).where(Attachment.record_type == self.record_type,
                                      Attachment.record_id == item.id).order_by(Attachment.id)
         ).scalars().all()
-        return {"attachments": rows}
+        return {"attachments": [a for a in rows if a.removed_on is None],
+                "removed_attachments": [a for a in rows if a.removed_on is not None],
+                "can_remove": bool(engine.editable_fields(g.user, item))
+                and item.state in (DRAFT, "rejected")}
+
+    @expose("/attachment/<int:pk>/<int:att_id>/remove", methods=["POST"])
+    @has_access
+    def remove_attachment(self, pk, att_id):
+        """Remove an evidence file while the record is editable by its filer;
+        the row stays, marked with who removed it and when."""
+        try:
+            remove_attachment(self.datamodel.obj, self.record_type, pk, att_id, g.user,
+                              self.datamodel.session)
+        except UserError as exc:
+            if exc.status == 404:
+                abort(404)
+            flash(exc.message, "danger")
+        else:
+            flash("已删除佐证材料", "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
 
     @expose("/transition/<int:pk>/<name>", methods=["POST"])
     @has_access
@@ -374,17 +457,13 @@ def _form_fields(model, spec) -> dict:
 def build_view(rt) -> type:
     """The ModelView class of one registered record type."""
     model, spec = rt.model, rt.spec
-    mapper = sa_inspect(model)
     label_columns = labels(model)
     label_columns["evidence"] = "佐证材料"
     editable = list(spec.editable)
     show = list(spec.show_columns or editable) + list(WORKFLOW_TAIL)
     listed = list(spec.list_columns) + ["unit", "state_label"]
     search = list(spec.search_columns) + ["unit", "state"]
-    rel_filters = {}
-    for name in set(editable) | set(search):
-        if name in mapper.relationships and is_scoped(mapper.relationships[name].mapper.class_):
-            rel_filters[name] = [["id", ScopeFilter, None]]
+    rel_filters = related_filters(model, set(editable) | set(search))
     extra = _form_fields(model, spec)
     add_columns = editable + (["evidence"] if spec.attachments else [])
     attrs = {

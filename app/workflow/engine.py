@@ -92,6 +92,9 @@ def refusal(action: str, user, record) -> tuple[int, str] | None:
             return 409, f"当前状态为“{label}”，不能提交"
         if not is_owner(user, record):
             return 403, "只有本单位录入员可以提交"
+        problems = record.submit_problems()
+        if problems:
+            return 422, "；".join(problems)
         return None
     if action == "withdraw":
         if state != chain.pending(1):
@@ -190,6 +193,14 @@ def _history_row(record_type, record, from_state, to_state, action, user, reason
     }
 
 
+def _after(model, session, ids, action, from_state, to_state, user, now) -> None:
+    """The model's own consequences of a transition (e.g. a distributed pilot
+    opens update tasks), in the same transaction."""
+    hook = getattr(model, "after_transition", None)
+    if hook is not None and ids:
+        hook(session, list(ids), action, from_state, to_state, user, now)
+
+
 def transition(record_type: str, record_id, action: str, user, reason: str | None = None,
                session=None):
     """Do ``action`` on one record as ``user``; returns the record.
@@ -226,6 +237,7 @@ def transition(record_type: str, record_id, action: str, user, reason: str | Non
         raise AlreadyHandled()
     session.execute(insert(WorkflowHistory.__table__).values(
         _history_row(record_type, record, from_state, to_state, action, user, reason, now)))
+    _after(model, session, [record.id], action, from_state, to_state, user, now)
     session.commit()
     session.expire(record)
     return record
@@ -304,6 +316,7 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
             else:
                 result.skipped.append({"id": record.id, "title": record.title,
                                        "reason": ALREADY_HANDLED})
+        _after(model, session, sorted(updated), action, from_state, to_state, user, now)
     for start in range(0, len(history), HISTORY_CHUNK):
         session.execute(insert(WorkflowHistory.__table__).values(
             history[start:start + HISTORY_CHUNK]))

@@ -73,6 +73,22 @@ class WorkflowMixin:
     def state_label(self) -> str:
         return self.__chain__.state_label(self.state)
 
+    def submit_problems(self) -> list[str]:
+        """Why the record cannot be submitted yet (Chinese), e.g. its required
+        evidence is missing; a model may extend it."""
+        spec = type(self).__record__
+        if spec is None or not spec.attachments_required:
+            return []
+        from sqlalchemy import func, select
+        from sqlalchemy.orm import object_session
+
+        from app.attachments.models import Attachment
+
+        n = object_session(self).scalar(select(func.count()).select_from(Attachment).where(
+            Attachment.record_type == spec.name, Attachment.record_id == self.id,
+            Attachment.removed_on.is_(None)))
+        return [] if n else ["请先上传佐证材料再提交"]
+
     @property
     def title(self) -> str:
         return str(getattr(self, self.__title_field__) or f"#{self.id}")
