@@ -57,9 +57,13 @@ class RecordSpec:
     attachments: bool = False  # a 佐证材料 panel and upload on the form
     attachments_required: bool = False  # submitting needs at least one file
     order: int = 100  # position in the menu among record types
-    # a valid record for contract tests and demos: field → value (related
-    # fields are left out; the tests fill them in from the demo data)
+    # a valid record for contract tests and demos: field → value, or a
+    # function giving the value (e.g. a date in the evaluation year); required
+    # related fields may be left out: the tests choose an allowed row
     example: dict = field(default_factory=dict)
+
+    def example_values(self) -> dict:
+        return {k: (v() if callable(v) else v) for k, v in self.example.items()}
 
     @property
     def editable(self) -> tuple[str, ...]:

@@ -91,7 +91,8 @@ class Recognition(WorkflowMixin, Model):
                         "demand"),
         attachments=True,
         example={"item": "推行企业开办“一件事”集成改革", "problem": "企业开办环节多",
-                 "result": "开办时间压缩至1个工作日", "category": CITY, "criterion": "C-1"},
+                 "result": "开办时间压缩至1个工作日", "category": CITY, "criterion": "C-1",
+                 "date": lambda: datetime.date(evaluation_year(), 1, 1)},
     )
 
     id = Column(Integer, primary_key=True)
