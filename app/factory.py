@@ -91,7 +91,32 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(SchemeIndicatorModelView)
 
 
+ERROR_MESSAGES = {
+    400: "请求格式不正确",
+    403: "您没有访问该页面的权限",
+    404: "页面或记录不存在，或不在您的可见范围内",
+    405: "不支持该请求方法",
+    500: "服务器内部错误，请稍后重试；如仍有问题请联系系统管理员",
+}
+
+
 def _register_error_handlers(app: Flask) -> None:
+    def _plain(status):
+        def handler(exc):
+            message = ERROR_MESSAGES[status]
+            if request.path.startswith("/api/"):
+                return jsonify(message=message), status
+            try:
+                return error_page(app, message, status)
+            except Exception:  # noqa: BLE001 - the error page itself failed: plain text
+                log.exception("error page for %s failed", status)
+                return message, status
+
+        return handler
+
+    for status in ERROR_MESSAGES:
+        app.register_error_handler(status, _plain(status))
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
         message = "请求缺少有效的安全令牌（CSRF），请刷新页面后重试"

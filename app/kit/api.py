@@ -19,8 +19,17 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, rison, safe
-from flask_appbuilder.api.schemas import get_item_schema
-from flask_appbuilder.const import API_RESULT_RES_KEY
+from flask_appbuilder.api import merge_response_func
+from flask_appbuilder.api.schemas import get_info_schema, get_item_schema
+from flask_appbuilder.const import (
+    API_ADD_COLUMNS_RIS_KEY,
+    API_ADD_TITLE_RIS_KEY,
+    API_EDIT_COLUMNS_RIS_KEY,
+    API_EDIT_TITLE_RIS_KEY,
+    API_FILTERS_RIS_KEY,
+    API_PERMISSIONS_RIS_KEY,
+    API_RESULT_RES_KEY,
+)
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
@@ -122,7 +131,7 @@ def output_fields(model, names) -> dict:
         elif info.kind == "date":
             out[name] = fields.Date(allow_none=True, metadata={"description": info.label})
         elif info.kind == "datetime":
-            out[name] = fields.DateTime(allow_none=True, metadata={"description": info.label})
+            out[name] = LocalDateTime(allow_none=True, metadata={"description": info.label})
         elif info.kind == "int":
             out[name] = fields.Integer(allow_none=True, metadata={"description": info.label})
         elif info.kind == "float":
@@ -141,11 +150,19 @@ def output_fields(model, names) -> dict:
         "state": fields.String(required=True, metadata={"description": "状态代码"}),
         "state_label": fields.String(required=True, metadata={"description": "状态"}),
         "version": fields.Integer(required=True),
-        "created_on": fields.DateTime(required=True),
-        "submitted_on": fields.DateTime(allow_none=True),
-        "approved_on": fields.DateTime(allow_none=True),
+        "created_on": LocalDateTime(required=True),
+        "submitted_on": LocalDateTime(allow_none=True),
+        "approved_on": LocalDateTime(allow_none=True),
     })
     return out
+
+
+class LocalDateTime(fields.DateTime):
+    """A stored (naive, server-local) time with its UTC offset, as RFC 3339
+    requires of a ``date-time``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.astimezone().isoformat(timespec="seconds")
 
 
 def _ids_getter(name: str):
@@ -178,8 +195,23 @@ class InvalidInput(UserError):
     status = 422
 
 
+class KitFieldInfo(Schema):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+    description = fields.String()
+    type = fields.String(required=True, metadata={
+        "description": "string, text, int, float, bool, date, datetime, relation"})
+    required = fields.Boolean(required=True)
+    unique = fields.Boolean()
+    choices = fields.List(fields.String())
+    count = fields.Integer()
+    values = fields.List(fields.Dict(), metadata={"description": "可关联的记录：id 与显示文字"})
+
+
 class RecordApi(ModelRestApi):
     """Base of ``/api/v1/<type>/``. ``build_api`` sets the model and schemas."""
+
+    openapi_spec_component_schemas = (KitFieldInfo,)
 
     base_filters = [["id", ScopeFilter, None]]
     allow_browser_login = True
@@ -443,6 +475,56 @@ class RecordApi(ModelRestApi):
         return self.delete_headless(pk)
 
     # -- _info: choices for clients ---------------------------------------------------
+    @expose("/_info", methods=["GET"])
+    @protect()
+    @safe
+    @rison(get_info_schema)
+    @permission_name("info")
+    @merge_response_func(ModelRestApi.merge_current_user_permissions, API_PERMISSIONS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_add_field_info, API_ADD_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_edit_field_info, API_EDIT_COLUMNS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_search_filters, API_FILTERS_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_add_title, API_ADD_TITLE_RIS_KEY)
+    @merge_response_func(ModelRestApi.merge_edit_title, API_EDIT_TITLE_RIS_KEY)
+    def info(self, **kwargs):
+        """What a client needs to fill in a record
+        ---
+        get:
+          summary: 字段说明：名称、类型、是否必填、可选值（来源渠道等）、可关联的记录
+          parameters:
+          - in: query
+            name: q
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/get_info_schema'
+          responses:
+            200:
+              description: 字段说明
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      add_columns:
+                        type: array
+                        items: {$ref: '#/components/schemas/KitFieldInfo'}
+                      edit_columns:
+                        type: array
+                        items: {$ref: '#/components/schemas/KitFieldInfo'}
+                      add_title: {type: string}
+                      edit_title: {type: string}
+                      filters: {type: object}
+                      permissions:
+                        type: array
+                        items: {type: string}
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+        """
+        return self.info_headless(**kwargs)
+
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         ret = super()._get_field_info(field, filter_rel_field, page, page_size)
         info = field_info(self.datamodel.obj, field.name)
@@ -465,7 +547,8 @@ class RecordApi(ModelRestApi):
     @staticmethod
     def _attachment_dict(att) -> dict:
         return {"id": att.id, "name": att.original_name, "content_type": att.content_type,
-                "size": att.size, "uploaded_on": att.uploaded_on.isoformat(),
+                "size": att.size,
+                "uploaded_on": att.uploaded_on.astimezone().isoformat(timespec="seconds"),
                 "url": f"/attachments/{att.id}"}
 
     def _record_with_files(self, pk):

@@ -11,6 +11,7 @@ the app factory then registers the screens of every registered type in one loop
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 
 
@@ -20,7 +21,8 @@ def subpackages() -> list[str]:
 
 def load() -> None:
     for name in subpackages():
-        importlib.import_module(f"{__name__}.{name}.models")
+        if importlib.util.find_spec(f"{__name__}.{name}.models") is not None:
+            importlib.import_module(f"{__name__}.{name}.models")
 
 
 def register_extras(appbuilder) -> None:
