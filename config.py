@@ -80,10 +80,14 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = None  # set to the policy in app/__init__
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 8)
 
-    # Login rate limit (web form and REST login).
+    # Login limit (web form and REST login): failed attempts only, per account
+    # and per address (see app/security/login_throttle.py).
     AUTH_RATE_LIMITED = True
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
-    AUTH_RATE_LIMIT = _env("AUTH_RATE_LIMIT", "5 per minute")
+    AUTH_FAILED_LOGIN_LIMIT_PER_ACCOUNT = _env("AUTH_FAILED_LOGIN_LIMIT_PER_ACCOUNT",
+                                               "5 per 15 minutes")
+    AUTH_FAILED_LOGIN_LIMIT_PER_ADDRESS = _env("AUTH_FAILED_LOGIN_LIMIT_PER_ADDRESS",
+                                               "30 per 15 minutes")
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 

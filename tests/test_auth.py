@@ -101,7 +101,10 @@ def test_forced_password_change_api(app):
     resp = c.post("/api/v1/account/password", headers=headers,
                   json={"old_password": INITIAL, "new_password": "Better@Pass2"})
     assert resp.status_code == 200
-    assert c.get("/api/v1/menu/", headers=headers).status_code == 200
+    # the change revokes the token that made it; the answer carries a new one
+    assert c.get("/api/v1/menu/", headers=headers).status_code == 401
+    new_headers = {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
+    assert c.get("/api/v1/menu/", headers=new_headers).status_code == 200
 
 
 def test_demo_accounts_skip_the_forced_change(login_as):
@@ -156,21 +159,42 @@ def test_password_policy_cli(runner, app):
 
 
 def test_login_rate_limit_web(app):
+    """Failed attempts only, per account: the sixth attempt after five failures
+    is refused even with the right password, from any address."""
     c = new_client(app)
-    codes = [login(c, "13900000011", "Wrong@Pass1").status_code for _ in range(6)]
-    assert codes[:5] == [302] * 5
-    assert codes[5] == 429
-    # another address is not affected
-    assert login(new_client(app), "13900000011").status_code == 302
+    codes = [login(c, "13900000011", "Wrong@Pass1").status_code for _ in range(5)]
+    assert codes == [302] * 5
+    resp = login(c, "13900000011")
+    assert resp.status_code == 429
+    assert "登录失败次数过多" in resp.get_data(as_text=True)
+    # the account is blocked from another address too ...
+    assert login(new_client(app), "13900000011").status_code == 429
+    # ... while another account behind the first address still logs in
+    resp = login(c, "13900000012")
+    assert resp.status_code == 302 and "/login/" not in resp.headers["Location"]
 
 
 def test_login_rate_limit_api(app):
     c = new_client(app)
     codes = [c.post("/api/v1/security/login", json={
         "username": "13900000011", "password": "Wrong@Pass1", "provider": "db"}).status_code
-        for _ in range(6)]
-    assert codes[:5] == [401] * 5
-    assert codes[5] == 429
+        for _ in range(5)]
+    assert codes == [401] * 5
+    resp = c.post("/api/v1/security/login", json={
+        "username": "13900000011", "password": DEMO_PASSWORD, "provider": "db"})
+    assert resp.status_code == 429
+    assert "登录失败次数过多" in resp.get_json()["message"]
+    assert api_token(c, "13900000012")
+
+
+def test_successful_logins_are_not_limited(app):
+    """Colleagues behind one office address: successes count for nothing."""
+    c = new_client(app)
+    for _ in range(3):
+        for mobile in ("13900000001", "13900000002", "13900000011", "13900000012"):
+            assert api_token(c, mobile)
+            resp = login(new_client(app), mobile)
+            assert resp.status_code == 302 and "/login/" not in resp.headers["Location"]
 
 
 def test_post_without_csrf_token_is_refused(login_as, app):
@@ -201,28 +225,29 @@ def test_no_self_registration(client):
     assert client.get("/register/form").status_code == 404
 
 
-def test_login_rate_limit_with_redis_storage(tmp_path, database_url):
+def test_login_rate_limit_with_redis_storage(tmp_path, database_url, app):
     """Production keeps the counters in Redis, shared by every worker."""
     import pytest
     import redis
 
+    uri = "redis://127.0.0.1:6379/5"
     try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+        redis.Redis.from_url(uri).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
     from tests.conftest import make_app
 
-    uri = "redis://127.0.0.1:6379/15"
     apps = [make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url,
                      RATELIMIT_STORAGE_URI=uri) for _ in range(2)]
     apps[0].appbuilder.sm.limiter.reset()
     addr = "10.250.0.1"
     codes = []
-    for i in range(6):  # alternate between two "workers"
+    for i in range(6):  # alternate between two "workers"; the last try is right
         c = apps[i % 2].test_client()
         c.environ_base["REMOTE_ADDR"] = addr
+        password = "Wrong@Pass1" if i < 5 else DEMO_PASSWORD
         codes.append(c.post("/api/v1/security/login", json={
-            "username": "13900000011", "password": "Wrong@Pass1", "provider": "db"}).status_code)
+            "username": "13900000011", "password": password, "provider": "db"}).status_code)
     apps[0].appbuilder.sm.limiter.reset()
     assert codes == [401] * 5 + [429]
 

@@ -1,5 +1,11 @@
 """REST: a user changes the own password (the way out of the forced change
-for API clients)."""
+for API clients).
+
+A password change revokes every token issued before it (app/security/tokens.py),
+including the one that made the call: the answer carries a new access token
+(and a new refresh token when asked for), since the caller just proved the old
+password.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,12 @@ from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.decorators import protect
 from flask_login import current_user
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    get_jwt_identity,
+    verify_jwt_in_request,
+)
 
 
 def _current_user():
@@ -47,9 +58,22 @@ class ChangePasswordApi(BaseApi):
                   properties:
                     old_password: {type: string}
                     new_password: {type: string}
+                    refresh:
+                      type: boolean
+                      description: also return a new refresh token
           responses:
             200:
-              description: 密码已修改
+              description: >-
+                密码已修改. Every token issued before the change is revoked;
+                the new tokens are returned.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message: {type: string}
+                      access_token: {type: string}
+                      refresh_token: {type: string}
             400:
               $ref: '#/components/responses/400'
             401:
@@ -68,4 +92,8 @@ class ChangePasswordApi(BaseApi):
             )
         except PasswordComplexityValidationError as exc:
             return self.response_400(message=str(exc))
-        return self.response(200, message="密码已修改")
+        # the old tokens, this call's included, are revoked now: hand out new ones
+        tokens = {"access_token": create_access_token(identity=str(user.id), fresh=True)}
+        if payload.get("refresh") is True:
+            tokens["refresh_token"] = create_refresh_token(identity=str(user.id))
+        return self.response(200, message="密码已修改", **tokens)

@@ -1,5 +1,6 @@
 """The security manager: FAB's, with the unit-aware user, the password policy
-on every path, rate-limited REST login and the forced password change."""
+on every path, the login limit on failed attempts, tokens revoked by a
+password change, security headers and the forced password change."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import datetime
 import logging
 
 from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.utils.limit import Limit
-from flask_limiter.util import get_remote_address
 from werkzeug.security import check_password_hash
 
+from app.security import headers, tokens
+from app.security.login_throttle import Blocked, LoginThrottle, account_key, client_address
 from app.security.models import ReformUser
 from app.security.passwords import validate_password
 from app.security.views import (
+    AuthDBView,
     ReformResetMyPasswordView,
     ReformResetPasswordView,
     ReformUserDBModelView,
@@ -25,21 +28,85 @@ from app.security.views import (
 log = logging.getLogger(__name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["AUTH_RATE_LIMIT"]
-
-
 class RateLimitedSecurityApi(SecurityApi):
-    """FAB's /api/v1/security/login, limited like the web login form."""
+    """FAB's /api/v1/security/login under the login limit on failed attempts
+    (app/security/login_throttle.py), shared with the web form."""
 
-    limits = [
-        Limit(
-            limit_value=_login_limit,
-            key_func=get_remote_address,
-            methods=("POST",),
-            error_message="登录尝试过于频繁，请稍后再试",
-        )
-    ]
+    @expose("/login", methods=["POST"])
+    @safe
+    def login(self):
+        """Login endpoint for the API returns a JWT and optionally a refresh token
+        ---
+        post:
+          description: >-
+            Authenticate and get a JWT access and refresh token. Failed attempts
+            are limited per account and per client address; while either is
+            blocked every attempt is refused with 429.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    username:
+                      description: The login name (手机号)
+                      example: "13900000011"
+                      type: string
+                    password:
+                      description: The password for authentication
+                      example: complex-password
+                      type: string
+                    provider:
+                      description: Choose an authentication provider
+                      example: db
+                      type: string
+                      enum:
+                      - db
+                    refresh:
+                      description: If true a refresh token is provided also
+                      example: true
+                      type: boolean
+          responses:
+            200:
+              description: Authentication Successful
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      access_token:
+                        type: string
+                      refresh_token:
+                        type: string
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            429:
+              description: 登录失败次数过多，请稍后再试
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        type: string
+            500:
+              $ref: '#/components/responses/500'
+        """
+        payload = request.get_json(silent=True)
+        username = payload.get("username") if isinstance(payload, dict) else None
+        blocked = self.appbuilder.sm.login_blocked(username if isinstance(username, str)
+                                                   else None)
+        if blocked is not None:
+            response = self.response(429, message=blocked.message)
+            response.headers["Retry-After"] = str(blocked.retry_after)
+            return response
+        response = super().login()
+        if response.status_code == 401:
+            return self.response(401, message="手机号或密码错误")
+        return response
 
 
 # Endpoints a user who must change the initial password may still reach.
@@ -63,7 +130,53 @@ class ReformSecurityManager(SecurityManager):
     userdbmodelview = ReformUserDBModelView
     resetmypasswordview = ReformResetMyPasswordView
     resetpasswordview = ReformResetPasswordView
+    authdbview = AuthDBView
     security_api = RateLimitedSecurityApi
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        headers.install(current_app._get_current_object())
+
+    # -- tokens revoked by a password change ---------------------------------
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        tokens.install(jwt_manager, self)
+        return jwt_manager
+
+    # -- the login limit: failed attempts per account and per address ----------
+    @property
+    def is_auth_limited(self) -> bool:
+        """Keeps FAB from limiting every POST to the login form per address
+        (successful logins included): the limit is login_blocked() instead,
+        switched by the same AUTH_RATE_LIMITED."""
+        return False
+
+    def _login_throttle(self) -> LoginThrottle | None:
+        if not current_app.config.get("AUTH_RATE_LIMITED") or not self.limiter.enabled:
+            return None
+        return LoginThrottle(self.limiter.storage)
+
+    def login_blocked(self, username: str | None) -> Blocked | None:
+        """Why a login attempt with this name from this address is refused now."""
+        throttle = self._login_throttle()
+        if throttle is None:
+            return None
+        return throttle.blocked(account_key(self, username), client_address())
+
+    def auth_user_db(self, username, password):
+        """FAB's check, not even attempted while blocked; a failure is counted."""
+        throttle = self._login_throttle()
+        if throttle is None:
+            return super().auth_user_db(username, password)
+        account, address = account_key(self, username), client_address()
+        blocked = throttle.blocked(account, address)
+        if blocked is not None:
+            log.warning("login refused for %r from %s: %s", username, address, blocked.message)
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None:
+            throttle.record_failure(account, address)
+        return user
 
     # -- password policy on every path -------------------------------------
     def add_user(self, username, first_name, last_name, email, role, password="",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, g, request
+from flask import flash, g, make_response, request
+from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
-from flask_appbuilder.security.forms import ResetPasswordForm
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db, ResetPasswordForm
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_appbuilder.security.views import (
     ResetMyPasswordView,
     ResetPasswordView,
@@ -135,3 +138,29 @@ class ReformResetPasswordView(ResetPasswordView):
         pk = request.args.get("pk")
         self.appbuilder.sm.reset_password(pk, form.password.data, must_change=True)
         flash(self.message, "info")
+
+
+class AuthDBView(FabAuthDBView):
+    """FAB's login form, refusing attempts while the account or the address
+    is blocked (app/security/login_throttle.py) with 429 and the reason.
+
+    Same class name as FAB's on purpose: FAB names the blueprint after the
+    class, and the endpoints ``AuthDBView.login``/``.logout`` are used across
+    the app.
+    """
+
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        already_in = g.user is not None and g.user.is_authenticated
+        if request.method == "POST" and not already_in:
+            # CSRF was checked for every POST by app/security/csrf.py
+            blocked = self.appbuilder.sm.login_blocked(request.form.get("username"))
+            if blocked is not None:
+                flash(blocked.message, "danger")
+                page = self.render_template(self.login_template, title=self.title,
+                                            form=LoginForm_db(), appbuilder=self.appbuilder)
+                response = make_response(page, 429)
+                response.headers["Retry-After"] = str(blocked.retry_after)
+                return response
+        return super().login()
