@@ -66,6 +66,7 @@ class Config:
     FAB_API_SWAGGER_UI = True
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.ReformSecurityManager"
     FAB_INDEX_VIEW = "app.views.ReformIndexView"
+    FAB_BASE_TEMPLATE = "layout.html"  # FAB's layout plus Chinese widgets, favicon, app script
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_PASSWORD_HASH_METHOD = _env("PASSWORD_HASH_METHOD", "scrypt")
 

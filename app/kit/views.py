@@ -15,6 +15,7 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
+from flask_appbuilder.widgets import FormWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -130,9 +131,18 @@ def related_filters(model, names) -> dict:
     return out
 
 
+class KitFormWidget(FormWidget):
+    """The add/edit form with 保存, 保存并提交 and 返回."""
+
+    template = "kit/form.html"
+
+
 class RecordModelView(ModelView):
     """Base of every record type's screens. ``build_view`` sets ``datamodel``,
     ``record_type`` and the columns from the declaration."""
+
+    add_widget = KitFormWidget
+    edit_widget = KitFormWidget
 
     record_type: str = ""
     base_filters = [["id", ScopeFilter, None]]
@@ -247,13 +257,74 @@ class RecordModelView(ModelView):
             form = self.edit_form.refresh(obj=item)
         return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
 
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = widgets or {}
+        widgets["add"] = self.add_widget(
+            form=form, include_cols=self.add_columns, exclude_cols=exclude_cols or [],
+            can_submit=True, back_url=url_for(f"{self.endpoint}.list"))
+        return widgets
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        widgets = widgets or {}
+        record = getattr(self, "_editing", None)
+        can_submit = (record is not None and record.state in (DRAFT, "rejected")
+                      and engine.is_owner(g.user, record))
+        widgets["edit"] = self.edit_widget(
+            form=form, include_cols=self.edit_columns, exclude_cols=exclude_cols or [],
+            can_submit=can_submit,
+            back_url=url_for(f"{self.endpoint}.show", pk=record.id) if record is not None
+            else url_for(f"{self.endpoint}.list"))
+        return widgets
+
+    def _after_save(self):
+        """After a save: 保存并提交 submits; either way, the record page."""
+        item = self._saved
+        if request.form.get("_submit"):
+            try:
+                engine.transition(self.record_type, item.id, "submit", g.user)
+            except WorkflowError as exc:
+                flash(f"已保存为草稿，但未能提交：{exc.message}", "warning")
+            else:
+                flash("已保存并提交", "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
+
+    def dependent_choices(self) -> dict:
+        """For the form's script: which choices of a field each parent value
+        allows (``{"track": {"parents": ["domain"], "map": {"3": ["7", "8"]}}}``),
+        from relations declared with ``depends_on`` and the model's own
+        ``dependent_choices()``."""
+        model = self.datamodel.obj
+        out = {}
+        for name in self.spec.editable:
+            info = field_info(model, name)
+            if info.kind != "relation" or not info.depends_on or info.many:
+                continue
+            fk = getattr(info.related, f"{info.depends_on}_id", None)
+            if fk is None:
+                continue
+            rows = self.datamodel.session.execute(
+                info.allowed(select(info.related.id, fk), g.user)).all()
+            mapping: dict[str, list[str]] = {}
+            for child_id, parent_id in rows:
+                mapping.setdefault(str(parent_id), []).append(str(child_id))
+            out[name] = {"parents": [info.depends_on], "map": mapping}
+        extra = getattr(model, "dependent_choices", None)
+        if extra is not None:
+            out.update(extra())
+        return out
+
+    def render_template(self, template, **kwargs):
+        if template in (self.add_template, self.edit_template):
+            kwargs.setdefault("kit_dependent", self.dependent_choices())
+        return self._render_show(template, **kwargs)
+
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):
         self._saved = None
         widgets = self._add()
         if widgets is None:
-            return redirect(url_for(f"{self.endpoint}.show", pk=self._saved.id))
+            return self._after_save()
         return self.render_template(self.add_template, title=self.add_title, widgets=widgets)
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
@@ -266,9 +337,10 @@ class RecordModelView(ModelView):
         if why:
             return refuse_page(why)
         self._saved = None
+        self._editing = item
         widgets = self._edit(pk)
         if widgets is None:
-            return redirect(url_for(f"{self.endpoint}.show", pk=self._saved.id))
+            return self._after_save()
         return self.render_template(self.edit_template, title=self.edit_title, widgets=widgets,
                                     related_views=self._related_views)
 
@@ -284,7 +356,7 @@ class RecordModelView(ModelView):
         return super().delete(pk)
 
     # -- the record page: buttons, evidence and the history timeline ---------------
-    def render_template(self, template, **kwargs):
+    def _render_show(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             item = self.datamodel.get(kwargs["pk"], self._base_filters)
             if item is not None:
@@ -447,10 +519,14 @@ def _form_fields(model, spec) -> dict:
         elif info.kind == "text":
             out[name] = TextAreaField(
                 info.label, widget=BS3TextAreaFieldWidget(), description=info.description,
+                render_kw={"data-max-chars": info.max_chars, "rows": 6} if info.max_chars
+                else {"rows": 4},
                 validators=[DataRequired(message=f"请填写{info.label}")] if info.required
                 else [Optional()])
     if spec.attachments:
-        out["evidence"] = FileField("佐证材料", description="PDF、JPG 或 PNG 文件")
+        out["evidence"] = FileField(
+            "佐证材料", description="PDF、JPG 或 PNG 文件；保存后可在记录页查看、预览或删除"
+            + ("（提交前必须上传）" if spec.attachments_required else ""))
     return out
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, false, func, insert, or_, select, tuple_
+from sqlalchemy.sql.elements import False_, True_
 
 from app.errors import UserError
 from app.extensions import db
@@ -331,40 +332,111 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
 # -- 待办 -------------------------------------------------------------------------
 
 def todo_clause(model, user):
-    """Records of ``model`` waiting for ``user``'s action (scope included)."""
+    """Records of ``model`` waiting for ``user``'s action (scope included).
+    Steps the user cannot act at are left out of the SQL altogether, so that
+    the 改革办's clause is ``state = 'pending_2' AND …`` (an index range), not
+    ``(0 = 1 OR state = …)``."""
     if user is None or ROLE_ADMIN in _roles(user) or not getattr(user, "id", None):
         return false()
     chain = model.__chain__
-    waiting = [and_(model.state == chain.pending(i), step.actor.clause(model, user))
-               for i, step in enumerate(chain.steps, start=1)]
+    waiting = []
+    for i, step in enumerate(chain.steps, start=1):
+        where = step.actor.clause(model, user)
+        if isinstance(where, False_):
+            continue
+        at_step = model.state == chain.pending(i)
+        waiting.append(at_step if isinstance(where, True_) else and_(at_step, where))
+    if not waiting:
+        return false()
     return and_(
-        or_(*waiting),
+        or_(*waiting) if len(waiting) > 1 else waiting[0],
         model.filed_by_id != user.id,
         or_(model.submitted_by_id.is_(None), model.submitted_by_id != user.id),
         scope_clause(model, scope_for(user)),
     )
 
 
-def todo(user, session=None) -> list[tuple]:
-    """[(RecordType, [records…]), …] over every registered record type."""
+def owned_clause(model, user, state: str):
+    """The records in ``state`` that ``user`` files: the own ones, and for a
+    clerk those of the own unit (a colleague's rejected record is the unit's)."""
+    if user is None or not getattr(user, "id", None) or ROLE_ADMIN in _roles(user):
+        return false()
+    mine = model.filed_by_id == user.id
+    unit = model.__chain__.filer.clause(model, user)
+    who = mine if isinstance(unit, False_) else or_(mine, unit)
+    return and_(model.state == state, who, scope_clause(model, scope_for(user)))
+
+
+TODO_KINDS = ("waiting", "rejected", "draft")
+
+
+def _kind_clause(kind: str, model, user):
+    if kind == "waiting":
+        return todo_clause(model, user)
+    return owned_clause(model, user, REJECTED if kind == "rejected" else DRAFT)
+
+
+def todo_counts(user, session=None) -> dict[tuple[str, str], int]:
+    """{(record type, kind): n} for every type and kind (waiting for me,
+    rejected back to me, my drafts), in ONE statement of scalar subqueries."""
     session = session or db.session
-    out = []
+    columns, keys = [], []
     for rt in all_types():
-        model = rt.model
-        rows = session.execute(
-            select(model).where(todo_clause(model, user)).order_by(model.submitted_on, model.id)
-        ).scalars().all()
-        out.append((rt, rows))
-    return out
+        for kind in TODO_KINDS:
+            where = _kind_clause(kind, rt.model, user)
+            if isinstance(where, False_):
+                continue
+            keys.append((rt.name, kind))
+            columns.append(select(func.count()).select_from(rt.model).where(where)
+                           .scalar_subquery())
+    if not columns:
+        return {}
+    row = session.execute(select(*columns)).one()
+    return dict(zip(keys, row))
 
 
 def todo_count(user, session=None) -> int:
+    """Everything that needs the user now: waiting, rejected and drafts."""
+    return sum(todo_counts(user, session).values())
+
+
+def todo_page(record_type: str, kind: str, user, page: int = 0, page_size: int = 50,
+              order: str = "submitted_on", session=None) -> list:
+    """One page of the records of one kind, oldest waiting first, with their
+    units loaded in the same statement."""
+    from sqlalchemy.orm import joinedload
+
     session = session or db.session
-    total = 0
-    for rt in all_types():
-        total += session.scalar(
-            select(func.count()).select_from(rt.model).where(todo_clause(rt.model, user))) or 0
-    return total
+    model = _model(record_type)
+    column = {"submitted_on": model.submitted_on, "changed_on": model.changed_on,
+              "id": model.id}.get(order, model.submitted_on)
+    return session.execute(
+        select(model).options(joinedload(model.unit)).where(_kind_clause(kind, model, user))
+        .order_by(column, model.id).offset(page * page_size).limit(page_size)
+    ).scalars().all()
+
+
+def todo(user, session=None) -> list[tuple]:
+    """[(RecordType, [records…]), …]: what waits for ``user`` over every type."""
+    return [(rt, todo_page(rt.name, "waiting", user, page_size=10_000, session=session))
+            for rt in all_types()]
+
+
+def last_rejections(record_type: str, ids, session=None) -> dict[int, WorkflowHistory]:
+    """{record id: its latest rejection} in one statement."""
+    session = session or db.session
+    ids = list(ids)
+    if not ids:
+        return {}
+    h = WorkflowHistory
+    latest = (select(func.max(h.id)).where(h.record_type == record_type, h.action == "reject",
+                                           h.record_id.in_(ids))
+              .group_by(h.record_id))
+    from sqlalchemy.orm import joinedload
+
+    rows = session.execute(select(h).options(joinedload(h.actor), joinedload(h.actor_unit))
+                           .where(h.id.in_(latest))).scalars()
+    return {r.record_id: r for r in rows}
 
 
 def history_of(record_type: str, record_id: int, session=None) -> list[WorkflowHistory]:

@@ -58,6 +58,16 @@ CRITERION_LABELS = {code: label for items in SUB_CRITERIA.values() for code, lab
 CRITERION_CATEGORY = {code: cat for cat, items in SUB_CRITERIA.items() for code, _ in items}
 
 
+def criterion_fits_year(code: str, year: int) -> bool:
+    """The national sub-criteria differ by scheme: seed 001's list (N23-*)
+    for 2023 and earlier, seed 000's (N24-*) from 2024."""
+    if code.startswith("N23-"):
+        return year <= 2023
+    if code.startswith("N24-"):
+        return year >= 2024
+    return True
+
+
 def evaluation_year() -> int:
     if has_app_context():
         year = current_app.config.get("EVALUATION_YEAR")
@@ -118,6 +128,15 @@ class Recognition(WorkflowMixin, Model):
     def criterion_label(self) -> str:
         return CRITERION_LABELS.get(self.criterion, self.criterion or "")
 
+    @classmethod
+    def dependent_choices(cls) -> dict:
+        """评价细则 allowed by 类别 and the scheme year of the date (for the form)."""
+        years = range(2023, evaluation_year() + 2)
+        return {"criterion": {"parents": ["category", "date:year"], "map": {
+            f"{cat}|{year}": [code for code, _ in SUB_CRITERIA[cat]
+                              if criterion_fits_year(code, year)]
+            for cat in CATEGORIES for year in years}}}
+
     def clean(self) -> list[str]:
         errors = []
         if not (self.item or "").strip():
@@ -126,6 +145,8 @@ class Recognition(WorkflowMixin, Model):
             errors.append("类别必须是：" + "、".join(CATEGORIES))
         elif CRITERION_CATEGORY.get(self.criterion) != self.category:
             errors.append(f"所选评价细则不属于类别“{self.category}”")
+        elif self.date is not None and not criterion_fits_year(self.criterion, self.date.year):
+            errors.append(f"所选评价细则不是{self.date.year}年考评方案中的细则")
         year = evaluation_year()
         if self.date is None:
             errors.append("请填写日期")
