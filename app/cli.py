@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import csv
+import functools
 import sys
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+
+from app.errors import NotFound, UserError
+
+
+def reports_user_errors(command):
+    """A UserError ends the command with its (Chinese) message and exit
+    status 1; any other exception is a bug and propagates with its traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(1) from exc
+
+    return run
+
 
 roles_cli = AppGroup("roles", help="角色与权限")
 demo_cli = AppGroup("demo", help="演示数据")
@@ -28,16 +47,13 @@ score_cli = AppGroup("score", help="计分")
 
 @scheme_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@reports_user_errors
 def scheme_import(path):
     """导入指标体系 YAML（已冻结的体系生成新版本）。"""
-    from app.scoring.core.scheme import SchemeError, load_scheme
+    from app.scoring.core.scheme import load_scheme
     from app.scoring.store import save_scheme
 
-    try:
-        row, what = save_scheme(load_scheme(path))
-    except SchemeError as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(1) from exc
+    row, what = save_scheme(load_scheme(path))
     text = {"unchanged": "内容未变", "updated": "已更新", "created": "已创建"}[what]
     click.echo(f"{row.code} 第 {row.version} 版：{text}")
 
@@ -45,6 +61,7 @@ def scheme_import(path):
 @scheme_cli.command("export")
 @click.argument("code")
 @click.option("--version", type=int, default=None, help="版本号（默认最新）")
+@reports_user_errors
 def scheme_export(code, version):
     """以 YAML 输出指标体系。"""
     from app.scoring.core.scheme import dump_scheme
@@ -52,8 +69,7 @@ def scheme_export(code, version):
 
     row = get(code, version)
     if row is None:
-        click.echo(f"找不到指标体系“{code}”", err=True)
-        raise SystemExit(1)
+        raise NotFound(f"找不到指标体系“{code}”" + (f" 第 {version} 版" if version else ""))
     click.echo(dump_scheme(to_core(row)), nl=False)
 
 
@@ -61,17 +77,12 @@ def scheme_export(code, version):
 @click.argument("scheme_path", type=click.Path(exists=True, dir_okay=False))
 @click.argument("values_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@reports_user_errors
 def score_file_cmd(scheme_path, values_path, fmt):
     """按 YAML 指标体系和 CSV 数据计分（不读写数据库）。"""
-    from app.scoring.core.engine import ValuesError
     from app.scoring.core.files import score_file
-    from app.scoring.core.scheme import SchemeError
 
-    try:
-        click.echo(score_file(scheme_path, values_path, fmt), nl=False)
-    except (SchemeError, ValuesError) as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(1) from exc
+    click.echo(score_file(scheme_path, values_path, fmt), nl=False)
 
 
 @score_cli.command("run")
@@ -79,17 +90,13 @@ def score_file_cmd(scheme_path, values_path, fmt):
 @click.option("--period", required=True, help="期间，如 2024Q1、2024-B3、2024")
 @click.option("--version", type=int, default=None, help="体系版本（默认最新）")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@reports_user_errors
 def score_run(code, period, version, fmt):
     """按数据库中已审核通过的数据计分。"""
     from app.scoring.core.files import render
-    from app.scoring.periods import PeriodError
-    from app.scoring.service import ScoringError, run_scheme
+    from app.scoring.service import run_scheme
 
-    try:
-        run = run_scheme(code, period, version)
-    except (ScoringError, PeriodError) as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(1) from exc
+    run = run_scheme(code, period, version)
     for warning in run.result.warnings:
         click.echo(f"提示：{warning}", err=True)
     click.echo(render(run.result, fmt), nl=False)
@@ -139,15 +146,12 @@ def demo_accounts():
 
 @users_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@reports_user_errors
 def users_import(path):
     """从 Excel 批量导入用户（全部成功或全部不导入）。"""
-    from app.security.user_import import UserImportError, import_users
+    from app.security.user_import import import_users
 
-    try:
-        created = import_users(path)
-    except UserImportError as exc:
-        click.echo(str(exc), err=True)
-        raise SystemExit(1) from exc
+    created = import_users(path)
     click.echo(f"已导入 {len(created)} 个用户；首次登录时须修改初始密码")
 
 

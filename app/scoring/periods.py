@@ -9,13 +9,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from app.errors import BadInput
+
 _Q = re.compile(r"^(\d{4})Q([1-4])$")
 _B = re.compile(r"^(\d{4})-B([1-6])$")
 _Y = re.compile(r"^(\d{4})$")
 
 
-class PeriodError(ValueError):
-    pass
+class PeriodError(BadInput, ValueError):
+    """A period code that cannot be read (Chinese message) (also a ValueError,
+    as before: code that catches that still works)."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.errors import UserError
 from app.extensions import db
 from app.scoring.collectors import CollectContext, Collection, collect
 from app.scoring.core.engine import ScoreResult, score_scheme
@@ -15,8 +16,10 @@ from app.scoring.store import get, to_core
 from app.units.models import Unit
 
 
-class ScoringError(LookupError):
-    pass
+class ScoringError(UserError, LookupError):
+    """A scoring run that cannot start: unknown scheme (404), a period of the
+    wrong kind (422), no unit to rank (409). The message is Chinese (also a
+    LookupError, as before)."""
 
 
 @dataclass
@@ -33,16 +36,17 @@ def run_scheme(code: str, period_code: str, version: int | None = None,
     session = session or db.session
     row = get(code, version, session)
     if row is None:
-        raise ScoringError(f"找不到指标体系“{code}”" + (f" 第 {version} 版" if version else ""))
+        raise ScoringError(f"找不到指标体系“{code}”" + (f" 第 {version} 版" if version else ""),
+                           status=404)
     period = parse_period(period_code)
     scheme = to_core(row)
     if scheme.period_kind != period.kind:
         raise ScoringError(f"指标体系“{scheme.name}”按{_kind(scheme.period_kind)}评价，"
-                           f"期间“{period.code}”是{_kind(period.kind)}")
+                           f"期间“{period.code}”是{_kind(period.kind)}", status=422)
     units = session.execute(select(Unit.id, Unit.name).where(Unit.kind == scheme.unit_kind)
                             .order_by(Unit.sort_order, Unit.code)).all()
     if not units:
-        raise ScoringError(f"没有“{scheme.unit_kind}”类单位可供评价")
+        raise ScoringError(f"没有“{scheme.unit_kind}”类单位可供评价", status=409)
     as_of = as_of or dt.datetime.now()
     ctx = CollectContext(period, [u.id for u in units], as_of, session)
     collection = collect([(leaf.code, leaf.source) for leaf in scheme.leaves()], ctx)

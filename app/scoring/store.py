@@ -10,8 +10,9 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from app.errors import Conflict
 from app.extensions import db
-from app.scoring.core.scheme import Indicator, Scheme, dump_scheme, validate_scheme
+from app.scoring.core.scheme import Indicator, Scheme, SchemeError, dump_scheme, validate_scheme
 from app.scoring.models import Scheme as SchemeRow
 from app.scoring.models import SchemeIndicator
 
@@ -20,8 +21,15 @@ _IND_COLUMNS = ("code", "name", "points", "weight", "rule_text", "responsible_un
 _IND_EXTRA = ("missing", "note")
 
 
-class FrozenSchemeError(ValueError):
-    pass
+FROZEN = "该指标体系已冻结，请先创建新版本"
+
+
+class FrozenSchemeError(Conflict, ValueError):
+    """A frozen scheme version (used by a published report) is never edited
+    (also a ValueError, as before)."""
+
+    def __init__(self, message: str = FROZEN, **details):
+        super().__init__(message, **details)
 
 
 def latest(code: str, session=None) -> SchemeRow | None:
@@ -63,6 +71,8 @@ def to_core(row: SchemeRow) -> Scheme:
 
 
 def _fill(row: SchemeRow, scheme: Scheme, session) -> None:
+    if row.frozen:
+        raise FrozenSchemeError()
     if row.indicators:  # replace: delete the old rows first (codes are unique per scheme)
         for old in list(row.indicators):
             session.delete(old)
@@ -100,8 +110,6 @@ def save_scheme(scheme: Scheme, session=None) -> tuple[SchemeRow, str]:
     session = session or db.session
     errors, _ = validate_scheme(scheme)
     if errors:
-        from app.scoring.core.scheme import SchemeError
-
         raise SchemeError(errors)
     row = latest(scheme.code, session)
     if row is not None and dump_scheme(to_core(row)) == dump_scheme(scheme):

@@ -11,12 +11,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired
 
-from app.scoring.core.scheme import DIRECTIONS, METHOD_LABELS, validate_scheme
+from app.errors import BadInput
+from app.scoring.core.scheme import DIRECTIONS, METHOD_LABELS, plain_data, validate_scheme
 from app.scoring.models import PERIOD_KIND_LABELS, Scheme, SchemeIndicator
-from app.scoring.store import freeze, new_version, to_core
+from app.scoring.store import FROZEN, freeze, new_version, to_core
 from app.security.roles import ROLE_LEADER, ROLE_REFORM_OFFICE, grant
-
-FROZEN = "该指标体系已冻结，请先创建新版本"
 
 grant(ROLE_REFORM_OFFICE,
       (r"SchemeModelView", r"can_(list|show|edit)|freeze|newversion"),
@@ -28,8 +27,10 @@ grant(ROLE_LEADER,
       (r"(Scoring|Schemes)", r"menu_access"))
 
 
-class SchemeChangeError(ValueError):
-    """A change refused; the message is for the user (Chinese)."""
+class SchemeChangeError(BadInput, ValueError):
+    """A change refused; the message is for the user (Chinese). FAB's add,
+    edit and delete views show it (str(exc) is the message). Also a ValueError,
+    as before."""
 
 
 def _check_scheme(core) -> None:
@@ -102,6 +103,7 @@ class SchemeIndicatorModelView(ModelView):
                 value = yaml.safe_load(text) if text.strip() else None
             except yaml.YAMLError as exc:
                 self._refuse(f"{label}不是有效的 YAML：{getattr(exc, 'problem', exc)}")
+            value = plain_data(value)  # YAML dates: ISO strings (stored as JSON)
             if attr == "params":
                 value = value or {}
             if value is not None and not isinstance(value, dict):
@@ -114,7 +116,7 @@ class SchemeIndicatorModelView(ModelView):
         try:
             _check_scheme(to_core(scheme))
         except SchemeChangeError as exc:
-            self._refuse(str(exc))
+            self._refuse(exc.message)
 
     def pre_add(self, item):
         if item.scheme is None:
@@ -152,7 +154,7 @@ class SchemeIndicatorModelView(ModelView):
         try:
             _check_scheme(core)
         except SchemeChangeError as exc:
-            self._refuse(str(exc))
+            self._refuse(exc.message)
 
 
 class SchemeModelView(ModelView):

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from flask import current_app, flash, g, redirect
 from flask_appbuilder import SimpleFormView
 from flask_appbuilder.forms import DynamicForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
+from app.errors import BadInput
 from app.extensions import db
 from app.scope import scope_for
 from app.security.models import ReformUser
@@ -33,10 +37,14 @@ REQUIRED = ("手机号", "姓名", "单位", "角色", "初始密码")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class UserImportError(ValueError):
+class UserImportError(BadInput, ValueError):
+    """Nothing was imported; ``errors`` lists every bad row and column (Chinese)
+    (also a ValueError, as before: code that catches that still works)."""
+
     def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("导入失败，未导入任何用户。请修正以下问题后重新导入：\n" + "\n".join(errors))
+        self.errors = list(errors)
+        super().__init__("导入失败，未导入任何用户。请修正以下问题后重新导入：\n"
+                         + "\n".join(self.errors), errors=self.errors)
 
 
 def _cell(value) -> str:
@@ -50,15 +58,21 @@ def _cell(value) -> str:
 def read_rows(path) -> list[dict]:
     """The sheet's rows as dicts keyed by field; raises UserImportError."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # what a file that is not a readable .xlsx raises: not a zip (e.g. an .xls
+    # or a CSV renamed), a zip without the workbook's parts, broken XML, an
+    # unsupported extension, values openpyxl refuses; rows are read lazily,
+    # so reading them is inside too
+    unreadable = (zipfile.BadZipFile, KeyError, ParseError, InvalidFileException, ValueError)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # not an xlsx file, or a broken one
+        try:
+            rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        finally:
+            wb.close()
+    except unreadable as exc:
         raise UserImportError([f"无法读取 Excel 文件（请使用 .xlsx 格式）：{exc.__class__.__name__}"]) from exc
-    try:
-        rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    finally:
-        wb.close()
     if not rows:
         raise UserImportError(["文件是空的：第 1 行应为表头（手机号、姓名、单位、角色、初始密码）"])
     header = [_cell(h) for h in rows[0]]
@@ -152,7 +166,7 @@ def create_users(records: list[dict], first_row: int = 2, actor=None) -> list[Re
             session.add(user)
             created.append(user)
         session.commit()
-    except Exception:
+    except SQLAlchemyError:  # e.g. a mobile taken in between: undo the batch, re-raise
         session.rollback()
         raise
     return created
@@ -182,7 +196,7 @@ class UserImportView(SimpleFormView):
             try:
                 created = import_users(path, actor=g.user)
             except UserImportError as exc:
-                for line in [str(exc).splitlines()[0]] + exc.errors:
+                for line in [exc.message.splitlines()[0]] + exc.errors:
                     flash(line, "danger")
                 return redirect(self.get_redirect())
         flash(f"已导入 {len(created)} 个用户；首次登录时须修改初始密码", "success")

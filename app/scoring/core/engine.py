@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from app.errors import BadInput
 from app.scoring.core import methods as M
 from app.scoring.core.explain import sentence
 from app.scoring.core.rounding import round2
@@ -22,10 +23,13 @@ BAND_NAMES = ["深绿", "绿", "黄", "橙", "红"]
 BAND_COLOURS = ["#1a7f37", "#57b65f", "#f2c94c", "#f2994a", "#d64541"]
 
 
-class ValuesError(ValueError):
+class ValuesError(BadInput, ValueError):
+    """A values table that cannot be scored; ``messages`` lists every bad row
+    and column (Chinese) (also a ValueError, as before)."""
+
     def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("数据有误：\n" + "\n".join(messages))
+        self.messages = list(messages)
+        super().__init__("数据有误：\n" + "\n".join(self.messages), messages=self.messages)
 
 
 @dataclass

@@ -5,10 +5,13 @@ The YAML format is documented in docs/schemes.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
+
+from app.errors import BadInput
 
 # method → (required params, optional params)
 METHODS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -33,12 +36,26 @@ PERIOD_KINDS = ("quarter", "bimonth", "year")
 NA_MODES = ("full", "exclude")
 
 
-class SchemeError(ValueError):
-    """A scheme that cannot be used; ``messages`` lists every problem (Chinese)."""
+class SchemeError(BadInput, ValueError):
+    """A scheme that cannot be used; ``messages`` lists every problem (Chinese)
+    (also a ValueError, as before: code that catches that still works)."""
 
     def __init__(self, messages: list[str]):
         self.messages = list(messages)
-        super().__init__("指标体系有误：\n" + "\n".join(self.messages))
+        super().__init__("指标体系有误：\n" + "\n".join(self.messages), messages=self.messages)
+
+
+def plain_data(value):
+    """``value`` with the dates YAML reads (``2024-05-10``) as ISO strings, so
+    that a source or its parameters can be stored as JSON; the collectors
+    compare them with date columns as dates."""
+    if isinstance(value, dict):
+        return {k: plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_data(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
 
 
 @dataclass
@@ -136,7 +153,8 @@ def _indicator(data, where: str, errors: list[str]) -> Indicator:
         rule_text=str(data.get("rule_text") or ""),
         responsible_units=[str(u) for u in (data.get("responsible_units") or [])],
         direction=str(data.get("direction") or "higher"),
-        method=data.get("method"), params=params, source=data.get("source"),
+        method=data.get("method"), params=plain_data(params),
+        source=plain_data(data.get("source")),
         missing=str(data.get("missing") or "report"),
         to_confirm=bool(data.get("to_confirm", False)), note=str(data.get("note") or ""),
         children=children,

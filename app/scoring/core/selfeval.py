@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.errors import BadInput
 from app.scoring.core.rounding import round2
 
 QUALITATIVE = {"达成": 1.0, "达标": 1.0, "是": 1.0, "1": 1.0, "部分达成": 0.6,
@@ -32,10 +33,13 @@ class SelfEvalResult:
     warnings: list[str] = field(default_factory=list)
 
 
-class SelfEvalError(ValueError):
+class SelfEvalError(BadInput, ValueError):
+    """Self-evaluation data that cannot be scored; ``messages`` lists every
+    problem (Chinese) (also a ValueError, as before)."""
+
     def __init__(self, messages):
-        self.messages = messages
-        super().__init__("自评数据有误：\n" + "\n".join(messages))
+        self.messages = list(messages)
+        super().__init__("自评数据有误：\n" + "\n".join(self.messages), messages=self.messages)
 
 
 def _deviation(actual: float, target: float) -> float:
