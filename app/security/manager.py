@@ -137,6 +137,19 @@ class ReformSecurityManager(SecurityManager):
         super().__init__(appbuilder)
         headers.install(current_app._get_current_object())
 
+    def get_user_by_id(self, pk):
+        """The user with roles, groups and unit in one statement (each request
+        loads the signed-in user; lazy loads made that four)."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        model = self.user_model
+        return self.session.execute(
+            select(model).options(joinedload(model.roles), joinedload(model.groups),
+                                  joinedload(model.unit))
+            .where(model.id == pk)
+        ).unique().scalar_one_or_none()
+
     # -- permissions: the user's whole set once per request ---------------------
     def permission_set(self, user) -> frozenset[tuple[str, str]]:
         """Every (permission, view) pair of the user's roles, loaded in one
