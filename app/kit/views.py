@@ -91,6 +91,47 @@ def remove_attachment(model, record_type: str, pk: int, att_id: int, user, sessi
     session.commit()
 
 
+def search_choices(model, name: str, user):
+    """A SELECT of the rows a search filter on relation ``name`` may offer:
+    the record's own ``unit`` within the user's scope; any other relation as
+    its declaration allows (scope for unit-owned rows, ``where``)."""
+    from app.scope import scope_clause, scope_for
+
+    info = field_info(model, name)
+    stmt = info.allowed(select(info.related), user)
+    if name == "unit":
+        stmt = stmt.where(scope_clause(info.related, scope_for(user)))
+    return stmt
+
+
+class AjaxRelationField(SelectField):
+    """A related-record choice in the search form whose options are fetched
+    when the user opens it (``/<view>/choices/<field>``), instead of loading
+    every unit, 领域 and 跑道 on every list page. Only the values of filters
+    already applied are rendered, so that they show their names."""
+
+    def __init__(self, label, model, field_name, **kwargs):
+        super().__init__(label, choices=[], validate_choice=False, **kwargs)
+        self._model = model
+        self._field_name = field_name
+
+    def iter_choices(self):
+        import re
+
+        wanted = {int(v) for k, v in request.args.items()
+                  if re.fullmatch(rf"_flt_\d+_{re.escape(self._field_name)}", k)
+                  and v.isdigit() and int(v) <= 2**31 - 1}
+        if not wanted:
+            return
+        info = field_info(self._model, self._field_name)
+        from app.extensions import db
+
+        rows = db.session.execute(search_choices(self._model, self._field_name, g.user).where(
+            info.related.id.in_(wanted))).scalars()
+        for row in rows:
+            yield (str(row.id), str(row), False, {})
+
+
 def commit_or_refuse(session, item) -> None:
     """Commit; a unique-constraint clash becomes a :class:`UserError` (409)
     that says which record is in the way (the model's ``integrity_message``)."""
@@ -143,6 +184,7 @@ class RecordModelView(ModelView):
 
     add_widget = KitFormWidget
     edit_widget = KitFormWidget
+    method_permission_name = {"choices": "list"}
 
     record_type: str = ""
     base_filters = [["id", ScopeFilter, None]]
@@ -468,6 +510,29 @@ class RecordModelView(ModelView):
             back=url_for(f"{self.endpoint}.list"),
         )
 
+    # -- search choices, fetched when the search form opens -----------------------------
+    @expose("/choices/<field>")
+    @has_access
+    def choices(self, field):
+        """JSON for a related search field: the rows the user may choose,
+        matching ``q``, at most 50."""
+        from flask import jsonify
+
+        model = self.datamodel.obj
+        if field not in self.search_columns or field not in sa_inspect(model).relationships:
+            abort(404)
+        related = field_info(model, field).related
+        stmt = search_choices(model, field, g.user)
+        text_col = getattr(related, getattr(related, "__title_field__", "name"), None) \
+            if hasattr(related, getattr(related, "__title_field__", "name")) else None
+        term = (request.args.get("q") or "").strip()[:50]
+        if term and text_col is not None:
+            stmt = stmt.where(text_col.contains(term))
+        order = getattr(related, "sort_order", None)
+        stmt = stmt.order_by(*(c for c in (order, related.id) if c is not None)).limit(50)
+        rows = self.datamodel.session.execute(stmt).scalars()
+        return jsonify(results=[{"id": r.id, "text": str(r)} for r in rows])
+
     # -- Excel ------------------------------------------------------------------------
     @expose("/export/")
     @has_access
@@ -541,6 +606,12 @@ def build_view(rt) -> type:
     search = list(spec.search_columns) + ["unit", "state"]
     rel_filters = related_filters(model, set(editable) | set(search))
     extra = _form_fields(model, spec)
+    ajax_search = {
+        name: AjaxRelationField(label_columns.get(name, name), model, name,
+                                render_kw={"class": "form-control kit-ajax",
+                                           "data-url": f"/{rt.view_name.lower()}/choices/{name}"})
+        for name in search if name in sa_inspect(model).relationships
+    }
     add_columns = editable + (["evidence"] if spec.attachments else [])
     attrs = {
         "datamodel": SQLAInterface(model),
@@ -562,9 +633,7 @@ def build_view(rt) -> type:
         "edit_form_extra_fields": dict(extra),
         "add_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
         "edit_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
-        "search_form_query_rel_fields": {"unit": [["id", ScopeFilter, None]],
-                                         **{k: v for k, v in rel_filters.items()
-                                            if k in search}},
+        "search_form_extra_fields": ajax_search,
         "formatters_columns": {c: display for c in set(listed) | set(show)},
         "export_columns": tuple(spec.export_columns or editable),
     }

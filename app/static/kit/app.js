@@ -47,3 +47,27 @@ $(function () {
     $f.on('input', show); show();
   });
 });
+
+/* related-record filters: options fetched when the field appears (search form) */
+(function ($) {
+  var start = function (el) {
+    var $el = $(el);
+    if ($el.data('kit-ajax-started')) { return; }
+    $el.data('kit-ajax-started', true);
+    $el.select2({
+      theme: 'bootstrap', placeholder: '请选择', width: '100%',
+      ajax: {url: $el.data('url'), dataType: 'json', delay: 250,
+             data: function (p) { return {q: p.term || ''}; },
+             processResults: function (d) { return {results: d.results}; }}
+    });
+  };
+  $(function () {
+    $('select.kit-ajax').filter(function () { return $(this).closest('.filters').length; }).each(function () { start(this); });
+    var box = document.querySelector('#filter_form .filters');
+    if (box && window.MutationObserver) {
+      new MutationObserver(function () {
+        $(box).find('select.kit-ajax').each(function () { start(this); });
+      }).observe(box, {childList: true, subtree: true});
+    }
+  });
+})(jQuery);

@@ -1,0 +1,126 @@
+"""The shared screens: statement counts that do not grow with the data,
+search choices fetched on demand and scoped, 保存并提交, and the 待办 page
+that tells the whole story (waiting with bulk buttons, rejected with reason,
+drafts)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.records.demand.models import Demand
+from app.records.demand.taxonomy import load_taxonomy
+from app.units.models import Unit
+from tests.helpers import csrf_token
+from tests.workflow.util import (
+    CLERK_WZ,
+    CLERK_YZ,
+    OFFICE,
+    REVIEWER_WZ,
+    act,
+    make_demand,
+    make_demands,
+)
+
+
+class Statements:
+    def __init__(self, app):
+        self.app, self.seen = app, []
+
+    def __enter__(self):
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._hit)
+        return self
+
+    def _hit(self, *args):
+        self.seen.append(args[2])
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._hit)
+
+
+@pytest.mark.parametrize("mobile,path,most", [
+    (CLERK_WZ, "/demandmodelview/list/", 6),
+    (OFFICE, "/demandmodelview/list/", 6),
+    (OFFICE, "/demandmodelview/list/?page_DemandModelView=3", 6),
+    (OFFICE, "/recognitionmodelview/list/", 6),
+    (OFFICE, "/todo/", 10),
+    (REVIEWER_WZ, "/todo/", 10),
+])
+def test_statements_do_not_grow_with_the_data(app, login_as, mobile, path, most):
+    with app.app_context():
+        load_taxonomy()
+        make_demands(400, state="pending_2")
+        make_demands(150, mobile=CLERK_YZ, state="pending_1")
+    c = login_as(mobile)
+    c.get(path)
+    with Statements(app) as counted:
+        resp = c.get(path)
+    assert resp.status_code == 200
+    assert len(counted.seen) <= most, "\n".join(s[:120] for s in counted.seen)
+
+
+def test_search_choices_are_scoped_and_fetched_on_demand(app, login_as):
+    with app.app_context():
+        load_taxonomy()
+        yuzhong = db.session.scalar(select(Unit.id).where(Unit.name == "渝中区"))
+        wanzhou = db.session.scalar(select(Unit.id).where(Unit.name == "万州区"))
+    c = login_as(CLERK_WZ)
+    html = c.get("/demandmodelview/list/").get_data(as_text=True)
+    assert "渝中区" not in html  # no unit list rendered into the page
+    units = {r["id"] for r in c.get("/demandmodelview/choices/unit").get_json()["results"]}
+    assert wanzhou in units and yuzhong not in units
+    office = login_as(OFFICE)
+    units = {r["id"] for r in office.get("/demandmodelview/choices/unit?q=渝中"
+                                          ).get_json()["results"]}
+    assert yuzhong in units
+    assert c.get("/demandmodelview/choices/title").status_code == 404
+    assert c.get("/demandmodelview/choices/filed_by").status_code == 404
+    # an applied filter shows its name
+    html = c.get(f"/demandmodelview/list/?_flt_0_unit={wanzhou}").get_data(as_text=True)
+    assert "万州区".encode("unicode_escape").decode() in html  # inside the filters' JSON
+
+
+def test_save_and_submit(app, login_as):
+    c = login_as(CLERK_WZ)
+    token = csrf_token(c, "/demandmodelview/add")
+    resp = c.post("/demandmodelview/add", data={
+        "csrf_token": token, "title": "建立一件事集成办理机制", "description": "……",
+        "channel": "重庆发展有堵点", "_submit": "1"})
+    assert resp.status_code == 302 and "/demandmodelview/show/" in resp.headers["Location"]
+    with app.app_context():
+        d = db.session.scalar(select(Demand).where(Demand.title == "建立一件事集成办理机制"))
+        assert d.state == "pending_1"
+    # plain 保存 keeps a draft and opens the record page
+    resp = c.post("/demandmodelview/add", data={
+        "csrf_token": token, "title": "只保存", "channel": "重庆发展有堵点", "_save": "1"})
+    assert "/demandmodelview/show/" in resp.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(Demand.state).where(Demand.title == "只保存")) == "draft"
+
+
+def test_todo_tells_the_whole_story(app, login_as):
+    with app.app_context():
+        waiting = [make_demand(state="pending_1", title=f"待审{i}").id for i in range(2)]
+        rejected = make_demand(state="pending_1", title="要被驳回的").id
+        act("demand", rejected, "reject", REVIEWER_WZ, reason="来源渠道描述不具体")
+        make_demand(title="还没提交的草稿")
+    reviewer = login_as(REVIEWER_WZ)
+    html = reviewer.get("/todo/").get_data(as_text=True)
+    assert "等待我审核" in html and "批量通过" in html and "批量驳回" in html
+    token = csrf_token(reviewer, "/todo/")
+    resp = reviewer.post("/demandmodelview/action_post", data={
+        "csrf_token": token, "action": "bulk_approve", "rowid": [str(i) for i in waiting]})
+    assert resp.status_code == 200
+    with app.app_context():
+        states = {db.session.get(Demand, i).state for i in waiting}
+        assert states == {"pending_2"}
+    clerk = login_as(CLERK_WZ)
+    html = clerk.get("/todo/").get_data(as_text=True)
+    assert "要被驳回的" in html and "来源渠道描述不具体" in html and "万州审核员" in html
+    assert "还没提交的草稿" in html
+    home = clerk.get("/").get_data(as_text=True)
+    assert "来源渠道描述不具体" in home and "还没提交的草稿" in home
+    assert "待办 (2)" in home  # one rejected, one draft
