@@ -18,7 +18,7 @@ def prepare(app) -> None:
         upgrade()
         sync_roles()
         if database_is_empty():
-            load_demo()
+            load_demo(quarter=True)
             print("已载入演示数据。演示账号（密码均为 DEMO_PASSWORD，默认见 README）：")
             for acc in DEMO_ACCOUNTS:
                 print(f"  {acc.mobile}  {'、'.join(acc.roles):<8} {acc.unit}")

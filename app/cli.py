@@ -125,11 +125,12 @@ def roles_sync():
 
 @demo_cli.command("load")
 @click.option("--password", envvar="DEMO_PASSWORD", default=None, help="演示账号密码")
-def demo_load(password):
-    """载入单位和演示账号（可重复执行，不会重复创建）。"""
+@click.option("--without-records", is_flag=True, help="只载入单位和账号，不载入演示季度的记录")
+def demo_load(password, without_records):
+    """载入单位、演示账号和一个季度的演示记录（可重复执行，不会重复创建）。"""
     from app.demo.load import load_demo
 
-    load_demo(password)
+    load_demo(password, quarter=not without_records)
     click.echo("演示数据已载入")
 
 

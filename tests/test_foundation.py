@@ -52,12 +52,26 @@ def test_demo_load_twice_changes_nothing(app, runner):
     with app.app_context():
         before = _counts()
         hashes = {u.mobile: u.password for u in db.session.scalars(select(ReformUser))}
-    result = runner.invoke(args=["demo", "load", "--password", DEMO_PASSWORD])
+    result = runner.invoke(args=["demo", "load", "--password", DEMO_PASSWORD,
+                                 "--without-records"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         load_demo(DEMO_PASSWORD)
         assert _counts() == before
         assert {u.mobile: u.password for u in db.session.scalars(select(ReformUser))} == hashes
+    # with the demo quarter of records: the second run adds nothing either
+    assert runner.invoke(args=["demo", "load", "--password", DEMO_PASSWORD]).exit_code == 0
+    with app.app_context():
+        from app.workflow.registry import all_types
+
+        def records():
+            return {rt.name: db.session.query(rt.model).count() for rt in all_types()}
+
+        first = records()
+        assert sum(first.values()) > 0
+    assert runner.invoke(args=["demo", "load", "--password", DEMO_PASSWORD]).exit_code == 0
+    with app.app_context():
+        assert records() == first
 
 
 def test_demo_accounts_csv(runner):

@@ -119,8 +119,11 @@ def load_demo_users(password: str | None = None, session=None) -> list[ReformUse
     return users
 
 
-def load_demo(password: str | None = None, sync: bool = True) -> None:
-    """Roles, units, demo accounts, the 领域/跑道 taxonomy and the shipped schemes."""
+def load_demo(password: str | None = None, sync: bool = True, quarter: bool = False) -> None:
+    """Roles, units, demo accounts, the 领域/跑道 taxonomy and the shipped schemes;
+    with ``quarter``, also a plausible quarter (and the one before) of records in
+    every state, for a first start that shows the product working. The tests
+    start without the quarter and build what each needs."""
     from app.records.demand.taxonomy import load_taxonomy
     from app.scoring.store import load_shipped
     from app.security.sync import sync_roles
@@ -131,6 +134,10 @@ def load_demo(password: str | None = None, sync: bool = True) -> None:
     load_demo_users(password)
     load_taxonomy()
     load_shipped()
+    if quarter:
+        from app.demo.quarter import load_demo_quarter
+
+        load_demo_quarter(password=password)
 
 
 def database_is_empty() -> bool:
