@@ -169,7 +169,7 @@ class SchemeModelView(ModelView):
         "status": "状态", "status_label": "状态", "notes": "说明", "created_on": "创建时间",
         "frozen_on": "冻结时间", "check_summary": "校验结果",
     }
-    list_columns = ["code", "version", "name", "report_type", "period_kind", "status_label"]
+    list_columns = ["name", "version", "report_type", "period_kind", "status_label"]
     show_columns = ["code", "version", "name", "report_type", "year", "period_kind",
                     "unit_kind", "status_label", "notes", "check_summary", "created_on",
                     "frozen_on"]
@@ -179,6 +179,7 @@ class SchemeModelView(ModelView):
         "status": SelectField("状态", choices=[("draft", "草稿"), ("active", "启用")]),
     }
     base_order = ("code", "asc")
+    search_columns = ["name", "code", "report_type", "period_kind", "status"]
 
     def pre_update(self, item):
         if item.frozen or item.frozen_on is not None:

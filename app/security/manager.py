@@ -22,6 +22,7 @@ from app.security.views import (
     AuthDBView,
     ReformResetMyPasswordView,
     ReformResetPasswordView,
+    ReformRoleModelView,
     ReformUserDBModelView,
 )
 
@@ -128,6 +129,7 @@ _PASSWORD_CHANGE_ENDPOINTS = {
 class ReformSecurityManager(SecurityManager):
     user_model = ReformUser
     userdbmodelview = ReformUserDBModelView
+    rolemodelview = ReformRoleModelView
     resetmypasswordview = ReformResetMyPasswordView
     resetpasswordview = ReformResetPasswordView
     authdbview = AuthDBView

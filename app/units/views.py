@@ -30,7 +30,9 @@ class UnitModelView(ModelView):
         "is_data_source": "数据来源单位",
         "sort_order": "排序",
     }
-    list_columns = ["code", "name", "kind_label", "region", "parent"]
+    list_columns = ["name", "kind_label", "region", "parent"]
+    formatters_columns = {"region": lambda v: v or "", "parent": lambda v: v or "",
+                          "is_data_source": lambda v: "是" if v else "否"}
     show_columns = ["code", "name", "kind_label", "region", "parent", "is_data_source"]
     add_columns = ["code", "name", "kind", "region", "parent", "is_data_source", "sort_order"]
     edit_columns = add_columns
