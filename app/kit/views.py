@@ -15,7 +15,8 @@ from flask import abort, current_app, flash, g, redirect, request, send_file, ur
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
-from flask_appbuilder.widgets import FormWidget
+from flask_appbuilder.widgets import FormWidget, ListWidget
+from markupsafe import Markup
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -172,6 +173,21 @@ def related_filters(model, names) -> dict:
     return out
 
 
+class KitListWidget(ListWidget):
+    """Lists without per-row 编辑/删除 icons (see kit/list.html)."""
+
+    template = "kit/list.html"
+
+
+STATE_CLASSES = {"草稿": "draft", "已驳回": "rejected", "已通过": "approved"}
+
+
+def state_badge(label) -> Markup:
+    """A state as a coloured label (待… states share the waiting colour)."""
+    css = STATE_CLASSES.get(str(label), "pending_1" if str(label).startswith("待") else "")
+    return Markup('<span class="label state-label state-{}">{}</span>').format(css, label)
+
+
 class KitFormWidget(FormWidget):
     """The add/edit form with 保存, 保存并提交 and 返回."""
 
@@ -184,6 +200,7 @@ class RecordModelView(ModelView):
 
     add_widget = KitFormWidget
     edit_widget = KitFormWidget
+    list_widget = KitListWidget
     method_permission_name = {"choices": "list"}
 
     record_type: str = ""
@@ -411,6 +428,7 @@ class RecordModelView(ModelView):
                     "steps": [s.label for s in type(item).__chain__.steps],
                     "endpoint": self.endpoint,
                     "can_edit": bool(engine.editable_fields(g.user, item)),
+                    "can_delete": engine.delete_refusal(g.user, item) is None,
                     "extra": self.show_extra(item),
                 }
         return super().render_template(template, **kwargs)
@@ -634,7 +652,8 @@ def build_view(rt) -> type:
         "add_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
         "edit_form_query_rel_fields": {k: v for k, v in rel_filters.items() if k in editable},
         "search_form_extra_fields": ajax_search,
-        "formatters_columns": {c: display for c in set(listed) | set(show)},
+        "formatters_columns": {**{c: display for c in set(listed) | set(show)},
+                               "state_label": state_badge},
         "export_columns": tuple(spec.export_columns or editable),
     }
     return type(rt.view_name, (RecordModelView,), attrs)
