@@ -12,7 +12,19 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Text,
+    and_,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.sql.elements import False_, True_
 
 from app.errors import UserError
@@ -26,7 +38,6 @@ from app.workflow.registry import all_types, get_type
 ACTION_LABELS = {"submit": "提交", "withdraw": "撤回", "approve": "通过", "reject": "驳回"}
 NOT_FOUND = "记录不存在或不在您的可见范围内"
 ALREADY_HANDLED = "该记录已被他人处理"
-HISTORY_CHUNK = 2000  # rows per INSERT (bind-parameter limits); bulk selections are far smaller
 BULK_MAX = 5000  # ids per bulk call (REST and web); documented in the API
 ID_MAX = 2**31 - 1  # record ids are INTEGER columns
 
@@ -300,7 +311,7 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
         groups[record.state].append(record)
     table = model.__table__
     now = datetime.datetime.now()
-    history: list[dict] = []
+    done: set[int] = set()
     for from_state, group in groups.items():
         to_state = target_state(action, group[0])
         updated = set(session.execute(
@@ -310,21 +321,26 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
             .values(version=table.c.version + 1, **_values(action, to_state, user, now))
             .returning(table.c.id)
         ).scalars())
+        if updated:
+            # history straight from the updated rows: one set-based statement whose
+            # compiled form is cached (an expanding IN), whatever the number of rows
+            session.execute(insert(WorkflowHistory.__table__).from_select(
+                ["record_type", "record_id", "from_state", "to_state", "action", "actor_id",
+                 "actor_unit_id", "record_unit_id", "reason", "created_on"],
+                select(literal(record_type), table.c.id, literal(from_state),
+                       literal(to_state), literal(action), literal(user.id),
+                       literal(getattr(user, "unit_id", None), Integer),
+                       table.c.unit_id, literal(reason, Text),
+                       literal(now, DateTime)).where(table.c.id.in_(sorted(updated)))))
         for record in group:
-            if record.id in updated:
-                history.append(_history_row(record_type, record, from_state, to_state,
-                                            action, user, reason, now))
-            else:
+            if record.id not in updated:
                 result.skipped.append({"id": record.id, "title": record.title,
                                        "reason": ALREADY_HANDLED})
+        done |= updated
         _after(model, session, sorted(updated), action, from_state, to_state, user, now)
-    for start in range(0, len(history), HISTORY_CHUNK):
-        session.execute(insert(WorkflowHistory.__table__).values(
-            history[start:start + HISTORY_CHUNK]))
     session.commit()
     for record in records:
         session.expire(record)
-    done = {row["record_id"] for row in history}
     result.done = [i for i in wanted if i in done]
     return result
 
