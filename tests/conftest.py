@@ -1,25 +1,40 @@
-"""Fixtures: one app per test session on a real database, its data reset
+"""Fixtures: one app per test session on a real database, its state put back
 before each test that asks for ``app``.
 
 The database is SQLite in a temporary folder, or the PostgreSQL database named
 by ``TEST_DATABASE_URL`` (.ci/run makes a fresh one). The schema is built by the
-migrations, as in production.
+migrations, as in production, and the demo is loaded once per session. Right
+after that load a snapshot is taken (see :class:`Pristine`); before each test
+that asks for ``app`` everything a test can change is put back as it was then:
+
+* every table of the database, the ``ab_*`` permission tables and
+  ``alembic_version`` included (and on PostgreSQL every sequence, so ids are
+  the same in every test);
+* the session app's ``UPLOAD_FOLDER``;
+* the counters of every rate limiter of the app;
+* ``app.config`` (values replaced, added, removed or changed in place).
+
+A test that changes the schema gets the database built again for the next one.
+``reset_data(app)`` does the same restore in the middle of a test. Commits on
+the test database do not wait for the disk (see ``_commits_without_fsync``).
 """
 
 from __future__ import annotations
 
+import copy
 import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import MetaData, text
+from sqlalchemy.exc import ProgrammingError
 
 from app import create_app
 from tests.helpers import DEMO_PASSWORD, login, new_client
-
-KEEP_TABLES = {
-    "ab_permission", "ab_view_menu", "ab_permission_view", "ab_role",
-    "ab_permission_view_role", "alembic_version",
-}
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -40,6 +55,7 @@ def _drop_everything(engine) -> None:
                 "WHERE sequence_schema = current_schema()"
             )):
                 conn.execute(text(f'DROP SEQUENCE IF EXISTS "{name}" CASCADE'))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {_PG_SNAPSHOT_SCHEMA} CASCADE"))
 
 
 def make_app(tmp_path, **overrides):
@@ -53,7 +69,295 @@ def make_app(tmp_path, **overrides):
         "DEMO_PASSWORD": DEMO_PASSWORD,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _commits_without_fsync(app)
+    return app
+
+
+def _commits_without_fsync(app) -> None:
+    """The test database's commits do not wait for the disk (SQLite
+    ``synchronous = OFF``, PostgreSQL ``synchronous_commit = off``). Only what
+    a crash of the machine would keep changes; what other connections see,
+    locks, constraints and transactions are the same."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            statement = "PRAGMA synchronous = OFF"
+        elif engine.dialect.name == "postgresql":
+            statement = "SET synchronous_commit = off"
+        else:
+            continue
+
+        def _on_connect(dbapi_connection, _record, statement=statement):
+            cursor = dbapi_connection.cursor()
+            cursor.execute(statement)
+            cursor.close()
+            dbapi_connection.commit()
+
+        event.listen(engine, "connect", _on_connect)
+        engine.dispose()  # connections opened while the app was built get it too
+
+
+# -- the snapshot of the database ---------------------------------------------------
+
+
+class _SqliteSnapshot:
+    """The whole database file, pages and schema alike, copied with SQLite's
+    backup API into memory and back. Triggers (such as the guard of published
+    reports) do not fire, and the order of foreign keys does not matter."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+        self._backup(source=None, target=self.copy)
+
+    def _backup(self, source, target):
+        deadline = time.monotonic() + 30
+
+        def _progress(status, _remaining, _total):
+            # Python retries a busy database for ever: give up with a message
+            if status in (5, 6) and time.monotonic() > deadline:  # SQLITE_BUSY, _LOCKED
+                raise RuntimeError("the test database stays locked (a transaction left "
+                                   "open?): it cannot be put back for the next test")
+
+        raw = self.engine.raw_connection()
+        try:
+            live = raw.driver_connection
+            live.rollback()  # nothing of a previous statement stays open
+            (source or live).backup(target or live, progress=_progress)
+        finally:
+            raw.close()
+
+    def restore(self):
+        self._backup(source=self.copy, target=None)
+
+    def close(self):
+        self.copy.close()
+
+
+_PG_SNAPSHOT_SCHEMA = "pytest_snapshot"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _row_states(names) -> str:
+    """SQL: for each table, [number of rows, lowest xmin, highest xmin]."""
+    return ", ".join(
+        f"(SELECT ARRAY[count(*), min(xmin::text::bigint), max(xmin::text::bigint)] "
+        f"FROM {_q(name)})" for name in names)
+
+
+class _PostgresSnapshot:
+    """A copy of every table of the current schema in a schema of its own, and
+    the state of every sequence.
+
+    Before each test one query reads, for every table, the number of rows and
+    the lowest and highest ``xmin`` (the transaction that wrote each row):
+    any INSERT or UPDATE gives a row a newer ``xmin``, any DELETE changes the
+    count. The tables that changed, and every table that refers to them, are
+    then emptied (children first) and filled from the copy (parents first) in
+    one transaction on the server; every sequence is set back. Tables with
+    triggers of their own (such as the guard of published reports) have them
+    switched off inside that transaction only."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        snap = _PG_SNAPSHOT_SCHEMA
+        meta = MetaData()
+        meta.reflect(bind=engine)
+        tables = meta.sorted_tables  # parents first
+        self.order = [t.name for t in tables]
+        # the tables that refer to each table, directly or not
+        referrers = {t.name: set() for t in tables}
+        for t in tables:
+            for fk in t.foreign_keys:
+                if fk.column.table.name in referrers and fk.column.table is not t:
+                    referrers[fk.column.table.name].add(t.name)
+        self.closure = {}
+        for name in self.order:
+            seen, todo = {name}, [name]
+            while todo:
+                for other in referrers[todo.pop()] - seen:
+                    seen.add(other)
+                    todo.append(other)
+            self.closure[name] = seen
+        fingerprint = (
+            "SELECT md5(coalesce(string_agg("
+            "c.relname || '.' || a.attname || ':' || a.atttypid::text, ',' "
+            "ORDER BY c.relname, a.attnum), '')) "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' "
+            "AND a.attnum > 0 AND NOT a.attisdropped"
+        )
+        self.check = text(f"SELECT ({fingerprint}), {_row_states(self.order)}")
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {snap} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {snap}"))
+            for t in tables:
+                conn.execute(text(f"CREATE UNLOGGED TABLE {snap}.{_q(t.name)} "
+                                  f"AS TABLE {_q(t.name)}"))
+            self.triggered = set(conn.scalars(text(
+                "SELECT DISTINCT c.relname FROM pg_trigger g "
+                "JOIN pg_class c ON c.oid = g.tgrelid "
+                "WHERE NOT g.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+            )))
+            sequences = []
+            for (name,) in conn.execute(text(  # identity columns' sequences too
+                "SELECT relname FROM pg_class WHERE relkind = 'S' "
+                "AND relnamespace = current_schema()::regnamespace ORDER BY relname"
+            )):
+                last, called = conn.execute(
+                    text(f"SELECT last_value, is_called FROM {_q(name)}")).one()
+                sequences.append((name, last, called))
+            self.fingerprint, *states = conn.execute(self.check).one()
+        self.states = dict(zip(self.order, states, strict=True))
+        self.columns = {  # generated columns are computed again
+            t.name: ", ".join(_q(c.name) for c in t.columns if c.computed is None)
+            for t in tables}
+        self.sequences = "SELECT " + ", ".join(
+            f"setval('{_q(name)}', {int(last)}, {'true' if called else 'false'})"
+            for name, last, called in sequences) if sequences else None
+
+    def _script(self, names: set[str]) -> str:
+        snap = _PG_SNAPSHOT_SCHEMA
+        order = [n for n in self.order if n in names]
+        script = ["SET LOCAL lock_timeout = '20s'"]
+        script += [f"ALTER TABLE {_q(n)} DISABLE TRIGGER USER"
+                   for n in order if n in self.triggered]
+        script += [f"DELETE FROM {_q(n)}" for n in reversed(order)]
+        script += [f"INSERT INTO {_q(n)} ({self.columns[n]}) OVERRIDING SYSTEM VALUE "
+                   f"SELECT {self.columns[n]} FROM {snap}.{_q(n)}" for n in order]
+        script += [f"ALTER TABLE {_q(n)} ENABLE TRIGGER USER"
+                   for n in order if n in self.triggered]
+        return ";\n".join(script)
+
+    def restore(self):
+        with self.engine.begin() as conn:
+            try:
+                fingerprint, *states = conn.execute(self.check).one()
+            except ProgrammingError as exc:  # a table was dropped
+                raise _SchemaChanged from exc
+            if fingerprint != self.fingerprint:
+                raise _SchemaChanged
+            changed = set()
+            for name, state in zip(self.order, states, strict=True):
+                if state != self.states[name]:
+                    changed |= self.closure[name]
+            if changed:
+                conn.exec_driver_sql(self._script(changed))
+                names = sorted(changed)
+                states = conn.execute(text(f"SELECT {_row_states(names)}")).one()
+                self.states.update(zip(names, states, strict=True))
+            if self.sequences:
+                conn.exec_driver_sql(self.sequences)
+
+    def close(self):
+        with self.engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {_PG_SNAPSHOT_SCHEMA} CASCADE"))
+
+
+class _SchemaChanged(Exception):
+    """A test changed the schema: the database is built again."""
+
+
+class Pristine:
+    """The state of the session app right after the demo load, and its restore."""
+
+    def __init__(self, app):
+        self.app = app
+        self.folder = Path(app.config["UPLOAD_FOLDER"])
+        self._build()
+
+    def _build(self):
+        from flask_migrate import upgrade
+
+        from app.demo.load import load_demo
+        from app.extensions import db
+
+        app = self.app
+        with app.app_context():
+            _drop_everything(db.engine)
+            upgrade()
+            load_demo(DEMO_PASSWORD)
+            db.session.remove()
+            engine = db.engine
+            kind = {"sqlite": _SqliteSnapshot, "postgresql": _PostgresSnapshot}
+            self.database = kind[engine.dialect.name](engine)
+        # app.config: every value by reference, and a deep copy of those that
+        # compare by value, to see (and undo) changes made inside them
+        self.config = dict(app.config)
+        self.config_values = {}
+        for key, value in self.config.items():
+            try:
+                duplicate = copy.deepcopy(value)
+                if duplicate == value:
+                    self.config_values[key] = duplicate
+            except Exception:  # noqa: BLE001 - such a value is put back by reference only
+                pass
+        self.files = None
+        if self.folder.exists() and any(self.folder.iterdir()):
+            self.files = Path(tempfile.mkdtemp(prefix="pristine-uploads-"))
+            shutil.copytree(self.folder, self.files, dirs_exist_ok=True)
+
+    def restore(self):
+        """Put everything back."""
+        from app.extensions import db
+
+        app = self.app
+        self._restore_config()
+        with app.app_context():
+            db.session.remove()
+            try:
+                self.database.restore()
+            except _SchemaChanged:
+                self.database.close()
+                self._build()
+            db.session.remove()
+        self._restore_files()
+        for limiter in app.extensions.get("limiter", ()):
+            limiter.reset()
+        app.appbuilder.sm.limiter.reset()
+
+    def _restore_config(self):
+        config = self.app.config
+        for key in [k for k in config if k not in self.config]:
+            del config[key]
+        for key, value in self.config.items():
+            if config.get(key, _MISSING) is not value:
+                config[key] = value
+            if key in self.config_values:
+                try:
+                    changed = value != self.config_values[key]
+                except Exception:  # noqa: BLE001 - cannot tell: take a fresh copy
+                    changed = True
+                if changed:  # changed in place
+                    value = self.config[key] = copy.deepcopy(self.config_values[key])
+                    config[key] = value
+
+    def _restore_files(self):
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        if self.files is not None:
+            shutil.copytree(self.files, self.folder)
+
+    def close(self):
+        from app.extensions import db
+
+        with self.app.app_context():
+            db.session.remove()
+            self.database.close()
+        if self.files is not None:
+            shutil.rmtree(self.files, ignore_errors=True)
+
+
+_MISSING = object()
 
 
 @pytest.fixture(scope="session")
@@ -62,43 +366,34 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _session_app(tmp_path_factory, database_url):
-    from flask_migrate import upgrade
-
-    from app.demo.load import load_demo
-    from app.extensions import db
-
+def _pristine(tmp_path_factory, database_url):
     app = make_app(tmp_path_factory.mktemp("instance"), SQLALCHEMY_DATABASE_URI=database_url)
-    with app.app_context():
-        _drop_everything(db.engine)
-        upgrade()
-        load_demo(DEMO_PASSWORD)
-    return app
+    pristine = Pristine(app)
+    _active.append(pristine)
+    yield pristine
+    _active.clear()
+    pristine.close()
+
+
+@pytest.fixture(scope="session")
+def _session_app(_pristine):
+    return _pristine.app
+
+
+_active: list[Pristine] = []  # the session's, once built
 
 
 def reset_data(app) -> None:
-    """Empty every table but the permission tables, then reload the demo."""
-    from flask_appbuilder import Model
-
-    from app.demo.load import load_demo
-    from app.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            existing = set(inspect(conn).get_table_names())
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.name not in KEEP_TABLES and table.name in existing:
-                    conn.execute(table.delete())
-        load_demo(DEMO_PASSWORD, sync=False)
-        db.session.remove()
-    app.appbuilder.sm.limiter.reset()
+    """Put the session app back as it was right after the demo load."""
+    if not _active or app is not _active[0].app:
+        raise RuntimeError("reset_data() works on the session app only")
+    _active[0].restore()
 
 
 @pytest.fixture
-def app(_session_app):
-    reset_data(_session_app)
-    yield _session_app
+def app(_pristine):
+    _pristine.restore()
+    return _pristine.app
 
 
 @pytest.fixture
