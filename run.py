@@ -27,6 +27,9 @@ def prepare(app) -> None:
 def main() -> None:
     app = create_app()
     prepare(app)
+    from app.reports.tasks import start_consumer_thread
+
+    start_consumer_thread(app)  # background report jobs inside the development server
     port = int(os.environ.get("PORT", "8080"))
     host = os.environ.get("HOST", "127.0.0.1")
     print(f"改革报表 运行于 http://{host}:{port}")

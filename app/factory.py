@@ -61,6 +61,7 @@ def _import_models() -> None:
     import app.workflow.models  # noqa: F401
     import app.records
     import app.scoring.models  # noqa: F401
+    import app.reports.models  # noqa: F401
 
     app.records.load()
 
@@ -89,6 +90,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(SchemeModelView, "Schemes", label="指标体系", icon="fa-list-ol",
                         category="Scoring", category_label="指标体系")
     appbuilder.add_view_no_menu(SchemeIndicatorModelView)
+    from app.reports import register as register_reports
+
+    register_reports(appbuilder)
 
 
 ERROR_MESSAGES = {

@@ -1,0 +1,207 @@
+"""Background jobs on huey: generating a report and the PDF of every unit's
+sheet run in a worker, never in a web request.
+
+Storage: ``HUEY_REDIS_URL`` (setting or environment) → RedisHuey, shared by
+every web and worker process; otherwise SqliteHuey in ``HUEY_SQLITE_PATH``
+(default ``instance/huey.db``), which needs no extra service. Each job has a
+:class:`ReportJob` row: status, progress (0–100), message, and the file it
+produced under ``REPORTS_FOLDER`` (default ``instance/reports``).
+
+Workers: ``flask report worker`` (production, one or more processes), or
+:func:`start_consumer_thread` inside the web process (``python run.py``, tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from sqlalchemy import update
+
+from app.errors import UserError
+from app.extensions import db
+from app.reports.models import (
+    JOB_DONE,
+    JOB_FAILED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    ReportJob,
+)
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+QUEUE_NAME = "gaige-reports"
+
+
+def setting(app, name: str, default=None):
+    value = app.config.get(name)
+    if value in (None, ""):
+        value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def reports_folder(app) -> Path:
+    folder = Path(setting(app, "REPORTS_FOLDER", Path(app.instance_path) / "reports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def huey_for(app):
+    """The app's huey instance, with the report tasks registered (made once)."""
+    with _lock:
+        huey = app.extensions.get("reports_huey")
+        if huey is None:
+            url = setting(app, "HUEY_REDIS_URL")
+            if url:
+                huey = RedisHuey(QUEUE_NAME, url=url, results=False)
+            else:
+                path = Path(setting(app, "HUEY_SQLITE_PATH", Path(app.instance_path) / "huey.db"))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                huey = SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
+            app.extensions["reports_tasks"] = _register_tasks(huey, app)
+            app.extensions["reports_huey"] = huey
+        return huey
+
+
+def _register_tasks(huey, app) -> dict:
+    @huey.task(name="report_generate")
+    def report_generate(job_id):
+        _run_job(app, job_id, _generate)
+
+    @huey.task(name="report_unit_sheets")
+    def report_unit_sheets(job_id):
+        _run_job(app, job_id, _unit_sheets)
+
+    return {"generate": report_generate, "unit_sheets": report_unit_sheets}
+
+
+def _task(app, kind: str):
+    huey_for(app)
+    return app.extensions["reports_tasks"][kind]
+
+
+# -- queueing (called in a request, after the checks) ------------------------------
+
+def _queue(app, kind: str, params: dict, user, snapshot_id=None, unit_id=None) -> ReportJob:
+    job = ReportJob(kind=kind, status=JOB_QUEUED, progress=0, message="排队中",
+                    params=params, snapshot_id=snapshot_id, unit_id=unit_id,
+                    created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.commit()
+    _task(app, kind)(job.id)
+    return job
+
+
+def queue_generate(app, scheme_code: str, period_code: str, user) -> ReportJob:
+    """Check now what can be checked (role, scheme, period), then queue."""
+    from app.reports.service import check_generate
+
+    row, period, _ = check_generate(scheme_code, period_code, user)
+    return _queue(app, "generate", {"scheme": row.code, "version": row.version,
+                                    "period": period.code}, user)
+
+
+def queue_unit_sheets(app, snapshot, user) -> ReportJob:
+    return _queue(app, "unit_sheets", {}, user, snapshot_id=snapshot.id)
+
+
+# -- running (in a worker) -----------------------------------------------------------
+
+def _set(job_id: int, **values) -> None:
+    db.session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values))
+    db.session.commit()
+
+
+def _run_job(app, job_id: int, work) -> None:
+    with app.app_context():
+        try:
+            started = db.session.execute(
+                update(ReportJob).where(ReportJob.id == job_id, ReportJob.status == JOB_QUEUED)
+                .values(status=JOB_RUNNING, started_at=dt.datetime.now(), progress=1,
+                        message="开始处理"))
+            db.session.commit()
+            if started.rowcount != 1:
+                return  # unknown, or already taken by another worker
+            job = db.session.get(ReportJob, job_id)
+
+            def progress(percent: int, message: str) -> None:
+                _set(job_id, progress=max(1, min(99, int(percent))), message=message)
+
+            values = work(app, job, progress) or {}
+            _set(job_id, status=JOB_DONE, progress=100, message="已完成",
+                 finished_at=dt.datetime.now(), **values)
+        except UserError as exc:
+            db.session.rollback()
+            _set(job_id, status=JOB_FAILED, message=exc.message, finished_at=dt.datetime.now())
+        except Exception:
+            log.exception("report job %s failed", job_id)
+            db.session.rollback()
+            _set(job_id, status=JOB_FAILED, message="处理失败：系统内部错误，已记录日志",
+                 finished_at=dt.datetime.now())
+        finally:
+            db.session.remove()
+
+
+def _generate(app, job, progress) -> dict:
+    from app.reports.service import generate
+    from app.security.models import ReformUser
+
+    user = db.session.get(ReformUser, job.created_by_id) if job.created_by_id else None
+    p = job.params
+    snap = generate(p["scheme"], p["period"], user, scheme_version=p.get("version"),
+                    progress=lambda pct, msg: progress(pct * 0.98, msg))
+    return {"snapshot_id": snap.id}
+
+
+def _unit_sheets(app, job, progress) -> dict:
+    from app.reports import pdf
+    from app.reports.service import get_snapshot
+
+    snap = get_snapshot(job.snapshot_id)
+    data = pdf.unit_sheets(snap, progress=progress)
+    progress(90, "正在保存文件")
+    path = reports_folder(app) / f"job-{job.id}.pdf"
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return {"file_name": f"{snap.report_type}-{snap.period_code}-全部单位计分表-报表{snap.id}.pdf"}
+
+
+def job_file(app, job) -> Path | None:
+    path = reports_folder(app) / f"job-{job.id}.pdf"
+    return path if job.status == JOB_DONE and path.is_file() else None
+
+
+# -- consumers ------------------------------------------------------------------------
+
+class ThreadConsumer(Consumer):
+    """huey's consumer without signal handlers: it runs in a thread of
+    another process (the development server, a test)."""
+
+    def _set_signal_handlers(self):
+        return None
+
+
+def start_consumer_thread(app, workers: int = 1) -> ThreadConsumer:
+    """Start a consumer inside this process (daemon threads); returns it, so
+    that ``stop_consumer`` can stop it."""
+    consumer = ThreadConsumer(huey_for(app), workers=workers, periodic=False,
+                              worker_type="thread", max_delay=1.0,
+                              check_worker_health=False)
+    consumer.start()
+    return consumer
+
+
+def stop_consumer(consumer: Consumer) -> None:
+    consumer.stop(graceful=True)
+
+
+def run_consumer(app, workers: int = 2) -> None:
+    """Run a consumer in the foreground (``flask report worker``)."""
+    Consumer(huey_for(app), workers=workers, periodic=False, worker_type="thread",
+             max_delay=2.0).run()
