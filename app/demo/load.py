@@ -137,7 +137,69 @@ def load_demo(password: str | None = None, sync: bool = True, quarter: bool = Fa
     if quarter:
         from app.demo.quarter import load_demo_quarter
 
+        load_data_source_demo()
+
         load_demo_quarter(password=password)
+
+
+def publish_demo_reports(scheme_code: str = "district_2023") -> None:
+    """The demo quarter's district report, and the one before it for trends,
+    generated from the approved records and published (idempotent)."""
+    import datetime
+
+    from app.demo.quarter import demo_periods
+    from app.reports import service
+    from app.reports.models import ReportPeriod
+    from app.scoring.periods import parse_period
+    from app.scoring.store import latest
+
+    scheme = latest(scheme_code)
+    if scheme is None:
+        return
+    published = {(s.scheme_code, s.period_code) for s in service.published_snapshots()}
+    for code in demo_periods():
+        if (scheme_code, code) in published:
+            continue
+        if db.session.scalar(select(ReportPeriod.id).where(
+                ReportPeriod.report_type == scheme.report_type,
+                ReportPeriod.code == code)) is None:
+            end = parse_period(code).end
+            service.add_period(scheme.report_type, code, end + datetime.timedelta(days=10))
+        snap = service.generate(scheme_code, code)
+        service.publish(snap.id)
+
+
+def load_data_source_demo() -> None:
+    """The accounts of the data-source units and a few distributed pilots:
+    every chain has someone to act at each step, and pilot updates have a pilot."""
+    import random
+
+    from app.records.demo_support import ensure_accounts
+    from app.records.pilot.demo import generate as pilot_demo
+
+    ensure_accounts(db.session)
+    pilot_demo(db.session, random.Random(2026), _today())
+    db.session.commit()
+
+
+def load_data_source_records() -> None:
+    """Risk incidents, surveys and metric values of the demo quarter."""
+    import random
+
+    from app.records.metric import demo as metric_demo
+    from app.records.risk import demo as risk_demo
+    from app.records.survey import demo as survey_demo
+
+    for name, module in (("risk_incident", risk_demo), ("survey", survey_demo),
+                         ("metric_value", metric_demo)):
+        module.generate(db.session, random.Random(f"2026-{name}"), _today())
+        db.session.commit()
+
+
+def _today():
+    import datetime
+
+    return datetime.date.today()
 
 
 def database_is_empty() -> bool:

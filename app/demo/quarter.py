@@ -1060,3 +1060,4 @@ def load_demo_quarter(session=None, today: dt.date | None = None, seed: int = 20
         raise
     current_app.logger.info("演示季度已载入（%.2f 秒）：%s", _time.perf_counter() - started, counts)
     return counts
+

@@ -23,7 +23,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import FileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -568,9 +568,10 @@ class RecordModelView(ModelView):
         joined = self._filters.get_joined_filters(self._base_filters)
         query = self.datamodel.session.query(model)
         query = self.datamodel.apply_all(query, joined, order_column, direction)
-        relations = [name for name in ("unit", *self.export_columns)
-                     if name in sa_inspect(model).relationships]
-        query = query.options(*(joinedload(getattr(model, r)) for r in relations))
+        rels = sa_inspect(model).relationships
+        relations = [name for name in ("unit", *self.export_columns) if name in rels]
+        query = query.options(*(selectinload(getattr(model, r)) if rels[r].uselist
+                                else joinedload(getattr(model, r)) for r in relations))
         header = [self.label_columns.get(c, c) for c in ("id", *self.export_columns)]
         header += ["填报单位", "状态", "填报时间"]
 

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import pandas as pd
 from sqlalchemy import func, inspect, or_, select
 
 from app.errors import UserError
@@ -397,7 +396,7 @@ def records_for(link: SourceLink | dict, session=None):
 
 @dataclass
 class Collection:
-    values: pd.DataFrame  # columns unit, indicator, value, numerator, denominator
+    values: object  # a pandas DataFrame: columns unit, indicator, value, numerator, denominator
     links: dict[tuple[int, str], list[SourceLink]]
     missing: dict[str, str]  # leaf code → 缺少数据来源 …
 
@@ -492,6 +491,8 @@ def collect(leaves: list[tuple[str, dict]], ctx: CollectContext) -> Collection:
                 "denominator": (got.denominator or {}).get(unit_id),
             })
             links[(unit_id, code)] = got.links.get(unit_id, [])
+    import pandas as pd  # here, not at import: web workers do not need it
+
     frame = pd.DataFrame(rows, columns=["unit", "indicator", "value", "numerator",
                                         "denominator"])
     return Collection(frame, links, missing)

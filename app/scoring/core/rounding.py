@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-
-import numpy as np
-import pandas as pd
+import sys
 
 
 
@@ -22,7 +20,8 @@ def _half_up(x: float) -> float:
 def round2(x):
     """Half-up to two decimals, once, at the end; NaN stays NaN.
     Works on scalars and Series (element by element, the same function)."""
-    if isinstance(x, pd.Series):
+    pd = sys.modules.get("pandas")  # a Series can only exist once pandas is loaded
+    if pd is not None and isinstance(x, pd.Series):
         return pd.Series([_half_up(v) for v in x.to_numpy(dtype=float)], index=x.index,
                          dtype=float)
     if x is None:
@@ -32,7 +31,7 @@ def round2(x):
 
 def fmt(x) -> str:
     """A number for an explanation: up to 4 decimals, no trailing zeros."""
-    if x is None or (isinstance(x, float) and (math.isnan(x) or np.isnan(x))):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     s = f"{float(x):.4f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
