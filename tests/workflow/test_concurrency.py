@@ -71,5 +71,5 @@ def test_concurrent_approve_gives_one_transition(app, bulk):
         db.session.expire_all()
         assert db.session.get(type(d), record_id).state == "approved"
         assert db.session.scalar(select(func.count()).select_from(WorkflowHistory).where(
-            WorkflowHistory.record_id == record_id)) == 1
+            WorkflowHistory.record_type == "demand", WorkflowHistory.record_id == record_id)) == 1
 
