@@ -145,6 +145,10 @@ class ReformSecurityManager(SecurityManager):
         from sqlalchemy import select
         from sqlalchemy.orm import joinedload
 
+        try:
+            pk = int(pk)  # FAB passes ids from query strings as text
+        except (TypeError, ValueError):
+            return None
         model = self.user_model
         return self.session.execute(
             select(model).options(joinedload(model.roles), joinedload(model.groups),
