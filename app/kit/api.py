@@ -39,7 +39,7 @@ from app.kit.fields import display, field_info
 from app.kit.views import commit_or_refuse, remove_attachment
 from app.security.filters import ScopeFilter
 from app.workflow import engine
-from app.workflow.chain import DRAFT
+from app.workflow.chain import DRAFT, REJECTED
 
 INT_MAX = 2**31 - 1  # ids are INTEGER columns on every database
 
@@ -659,7 +659,7 @@ class RecordApi(ModelRestApi):
         try:
             item = self._record_with_files(pk)
             if not engine.editable_fields(g.user, item) or item.state not in (
-                    DRAFT, "rejected"):
+                    DRAFT, REJECTED):
                 raise UserError("只有草稿或被驳回的记录可以由填报单位上传佐证材料", 403)
             upload = request.files.get("file")
             if upload is None or not upload.filename:

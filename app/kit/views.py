@@ -32,7 +32,7 @@ from app.kit.export import XLSX_MIMETYPE, write_xlsx
 from app.kit.fields import display, field_info, labels
 from app.security.filters import ScopeFilter
 from app.workflow import engine
-from app.workflow.chain import DRAFT
+from app.workflow.chain import DRAFT, REJECTED
 from app.workflow.engine import ACTION_LABELS, RecordNotFound, WorkflowError
 
 BULK_ACTIONS = ("bulk_approve", "bulk_reject")
@@ -83,7 +83,7 @@ def remove_attachment(model, record_type: str, pk: int, att_id: int, user, sessi
     if record is None or att is None or att.record_type != record_type \
             or att.record_id != pk:
         raise UserError("记录不存在或不在您的可见范围内", 404)
-    if record.state not in (DRAFT, "rejected") or not engine.editable_fields(user, record):
+    if record.state not in (DRAFT, REJECTED) or not engine.editable_fields(user, record):
         raise UserError("只有草稿或被驳回的记录可以由填报单位删除佐证材料", 403)
     if att.removed_on is not None:
         raise UserError("该文件已删除", 409)
@@ -326,7 +326,7 @@ class RecordModelView(ModelView):
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
         widgets = widgets or {}
         record = getattr(self, "_editing", None)
-        can_submit = (record is not None and record.state in (DRAFT, "rejected")
+        can_submit = (record is not None and record.state in (DRAFT, REJECTED)
                       and engine.is_owner(g.user, record))
         widgets["edit"] = self.edit_widget(
             form=form, include_cols=self.edit_columns, exclude_cols=exclude_cols or [],
@@ -445,7 +445,7 @@ class RecordModelView(ModelView):
         return {"attachments": [a for a in rows if a.removed_on is None],
                 "removed_attachments": [a for a in rows if a.removed_on is not None],
                 "can_remove": bool(engine.editable_fields(g.user, item))
-                and item.state in (DRAFT, "rejected")}
+                and item.state in (DRAFT, REJECTED)}
 
     @expose("/attachment/<int:pk>/<int:att_id>/remove", methods=["POST"])
     @has_access
