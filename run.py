@@ -15,7 +15,7 @@ def prepare(app) -> None:
     from app.security.sync import sync_roles
 
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         sync_roles()
         if database_is_empty():
             load_demo(quarter=True)

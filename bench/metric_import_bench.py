@@ -70,7 +70,7 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS report_snapshot CASCADE"))
         meta.drop_all(bind=db.engine)
-        upgrade()
+        upgrade(revision="heads")
         load_demo(PASSWORD)
         # 10,000 more districts, so that one sheet can have 10,000 rows
         top = db.session.scalar(select(func.max(Unit.id)))

@@ -166,7 +166,7 @@ def build_dataset(app, n: int, seed: int = 20261122) -> dict:
     rnd = random.Random(seed)
     with app.app_context():
         t0 = time.perf_counter()
-        upgrade()
+        upgrade(revision="heads")
         load_demo(PASSWORD)
         t_schema = time.perf_counter() - t0
         session = db.session

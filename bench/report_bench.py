@@ -70,7 +70,7 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS report_snapshot CASCADE"))
         meta.drop_all(bind=db.engine)
-        upgrade()
+        upgrade(revision="heads")
         load_demo(PASSWORD)
         districts = db.session.scalars(select(Unit.id).where(Unit.kind == "district")).all()
         filer = db.session.scalar(select(ReformUser.id).limit(1))

@@ -51,7 +51,7 @@ def main() -> None:
         meta = MetaData()
         meta.reflect(bind=db.engine)
         meta.drop_all(bind=db.engine)
-        upgrade()
+        upgrade(revision="heads")
         load_demo("Bench@2026x")
         districts = db.session.scalars(select(Unit.id).where(Unit.kind == "district")).all()
         filer = db.session.scalar(select(ReformUser.id).limit(1))

@@ -284,7 +284,7 @@ class Pristine:
         app = self.app
         with app.app_context():
             _drop_everything(db.engine)
-            upgrade()
+            upgrade(revision="heads")
             load_demo(DEMO_PASSWORD)
             db.session.remove()
             engine = db.engine

@@ -183,16 +183,32 @@ def load_data_source_demo() -> None:
 
 
 def load_data_source_records() -> None:
-    """Risk incidents, surveys and metric values of the demo quarter."""
+    """The demo records of the data-source packages: risk incidents, surveys and
+    metric values first (in this order, with their own seeds), then every other
+    record package whose ``demo.py`` has ``generate(session, rng, today)``, in
+    the order of its ``DEMO_ORDER`` (default 100), then its name."""
+    import importlib
+    import importlib.util
     import random
 
-    from app.records.metric import demo as metric_demo
-    from app.records.risk import demo as risk_demo
-    from app.records.survey import demo as survey_demo
+    from app import records
 
-    for name, module in (("risk_incident", risk_demo), ("survey", survey_demo),
-                         ("metric_value", metric_demo)):
-        module.generate(db.session, random.Random(f"2026-{name}"), _today())
+    first = (("risk_incident", "risk"), ("survey", "survey"), ("metric_value", "metric"))
+    done = {"pilot"}  # its demo runs with the data-source accounts (above)
+    modules = []
+    for seed_name, package in first:
+        modules.append((seed_name, importlib.import_module(f"app.records.{package}.demo")))
+        done.add(package)
+    others = []
+    for package in records.subpackages():
+        if package in done or importlib.util.find_spec(f"app.records.{package}.demo") is None:
+            continue
+        module = importlib.import_module(f"app.records.{package}.demo")
+        if callable(getattr(module, "generate", None)):
+            others.append((getattr(module, "DEMO_ORDER", 100), package, module))
+    modules += [(package, module) for _, package, module in sorted(others, key=lambda o: o[:2])]
+    for seed_name, module in modules:
+        module.generate(db.session, random.Random(f"2026-{seed_name}"), _today())
         db.session.commit()
 
 
