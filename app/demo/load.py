@@ -84,6 +84,10 @@ def load_units(session=None) -> dict[str, Unit]:
     sasac = add(*U.WANZHOU_SASAC, UnitKind.DISTRICT_DEPT.value, parent=by_name["万州区"])
     for code, name in U.WANZHOU_ENTERPRISES:
         add(code, name, UnitKind.ENTERPRISE.value, parent=sasac)
+    from app.records.demo_support import package_demo_lists
+
+    for code, name, kind, parent in package_demo_lists("UNITS"):
+        add(code, name, kind, parent=by_name.get(parent) if parent else None)
     session.commit()
     return by_name
 

@@ -44,12 +44,32 @@ EXTRA_ACCOUNTS = [
 OFFICE_MOBILE = "13900000001"
 
 
+def package_demo_lists(name: str) -> list[tuple]:
+    """``name`` (``ACCOUNTS`` or ``UNITS``) of every record package's optional
+    ``accounts.py``, concatenated in package order. ``ACCOUNTS`` rows are
+    (mobile, name, unit name, role); ``UNITS`` rows are (code, name, kind,
+    parent unit name or None). A package adds its demo people and units there,
+    without editing a shared list."""
+    import importlib
+    import importlib.util
+
+    from app import records
+
+    rows: list[tuple] = []
+    for package in records.subpackages():
+        module_name = f"app.records.{package}.accounts"
+        if importlib.util.find_spec(module_name) is not None:
+            rows += list(getattr(importlib.import_module(module_name), name, ()))
+    return rows
+
+
 def ensure_accounts(session, accounts=None) -> dict[str, int]:
     """Create the missing demo accounts (one password hash); returns
     {mobile: user id} of every account asked for whose unit exists."""
     from app.security.roles import ALL_ROLES
 
-    accounts = EXTRA_ACCOUNTS if accounts is None else accounts
+    if accounts is None:
+        accounts = EXTRA_ACCOUNTS + package_demo_lists("ACCOUNTS")
     mobiles = [a[0] for a in accounts] + [OFFICE_MOBILE]
     have = dict(session.execute(select(ReformUser.mobile, ReformUser.id).where(
         ReformUser.mobile.in_(mobiles))).all())
