@@ -40,8 +40,46 @@ from tests.helpers import DEMO_PASSWORD, login, new_client
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
+    # under pytest-xdist each worker has its own temporary folder
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist, the PostgreSQL database of one worker: the database
+    of ``TEST_DATABASE_URL`` with the worker's name appended, created on the
+    same server (and dropped when the worker ends, see ``database_url``)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    finally:
+        admin.dispose()
+    _worker_databases.append((base.set(database="postgres"), name))
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+_worker_databases: list = []
+
+
+def _drop_worker_databases() -> None:
+    from sqlalchemy import create_engine
+
+    while _worker_databases:
+        server, name = _worker_databases.pop()
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
 
 
 def _drop_everything(engine) -> None:
@@ -362,7 +400,8 @@ _MISSING = object()
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    return _database_url(tmp_path_factory)
+    yield _database_url(tmp_path_factory)
+    _drop_worker_databases()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Property-based test of the REST API against its own published OpenAPI schema
 (schemathesis, in-process): no 5xx, and every answer matches the status codes
 and schema the API publishes. Bounded: ``OPENAPI_FUZZ_EXAMPLES`` examples per
-operation (default 25; CI runs the default)."""
+operation (default 25; CI runs the default). Not in the default run: marked
+``fuzz``, run by ``pytest -m fuzz`` (``.ci/run`` does, on both databases)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ EXAMPLES = int(os.environ.get("OPENAPI_FUZZ_EXAMPLES", "25"))
 # the login and password endpoints are rate-limited and change credentials:
 # they have their own tests
 SKIP = r"/(security|account)/|_openapi"
+
+pytestmark = pytest.mark.fuzz
 
 
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=SKIP)
