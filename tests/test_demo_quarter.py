@@ -311,3 +311,22 @@ def test_the_first_day_of_a_quarter_works(app, monkeypatch, today):
     assert all(counts[t] for t in TYPES)
     _check_histories(app, dt.datetime.combine(today, dt.time(8, 0)),
                      dt.date(today.year - (today.month == 1), (today.month - 4) % 12 + 1, 1))
+
+
+def test_first_start_demo_has_approved_records_of_every_type(app, monkeypatch):
+    """What ``python run.py`` loads on an empty database: every registered
+    record type has approved records (so its reports and cockpit boards show
+    something), and the records as a whole are in every state."""
+    from app.demo.load import load_demo
+    from app.workflow.registry import all_types
+
+    monkeypatch.setitem(app.config, "EVALUATION_YEAR", dt.date.today().year)
+    with app.app_context():
+        load_demo(quarter=True)
+        seen = set()
+        for rt in all_types():
+            states = dict(db.session.execute(
+                select(rt.model.state, func.count()).group_by(rt.model.state)).all())
+            assert states.get(APPROVED, 0) > 0, f"{rt.name}: no approved demo record {states}"
+            seen |= set(states)
+        assert STATES <= seen

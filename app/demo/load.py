@@ -142,8 +142,8 @@ def load_demo(password: str | None = None, sync: bool = True, quarter: bool = Fa
         from app.demo.quarter import load_demo_quarter
 
         load_data_source_demo()
-
         load_demo_quarter(password=password)
+        load_data_source_records()
 
 
 def publish_demo_reports(scheme_code: str = "district_2023") -> None:
