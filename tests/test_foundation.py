@@ -96,6 +96,39 @@ def test_roles_sync_is_idempotent(app, runner):
         assert ("can_this_form_post", "ReformResetMyPasswordView") in cnames
 
 
+
+def test_roles_sync_registers_what_every_view_and_menu_needs(app):
+    """The set-based registration leaves exactly the pairs Flask-AppBuilder
+    would: every view's ``base_permissions``, ``menu_access`` on every menu
+    entry; a permission a view no longer has is dropped from every role."""
+    from flask_appbuilder.security.sqla.models import Permission, PermissionView, ViewMenu
+
+    from app.security.sync import sync_roles, wanted_permissions
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        # a pair the view does not have (left over from an older release), held by a role
+        stale = sm.add_permission_view_menu("can_frobnicate", "UnitModelView")
+        admin = sm.find_role("系统管理员")
+        admin.permissions.append(stale)
+        db.session.commit()
+        sync_roles()
+        db.session.expire_all()
+        pairs = {(pv.permission.name, pv.view_menu.name)
+                 for pv in db.session.scalars(select(PermissionView))}
+        views, menus = wanted_permissions(app.appbuilder)
+        expected = {(p, v) for v, perms in views.items() for p in perms}
+        expected |= {("menu_access", m) for m in menus}
+        assert expected <= pairs
+        assert ("can_frobnicate", "UnitModelView") not in pairs
+        assert "can_frobnicate" in {p.name for p in db.session.scalars(select(Permission))}
+        assert {v.name for v in db.session.scalars(select(ViewMenu))} >= set(views) | menus
+        held = {(pv.permission.name, pv.view_menu.name)
+                for pv in sm.find_role("系统管理员").permissions}
+        assert ("can_frobnicate", "UnitModelView") not in held
+        assert ("can_list", "UnitModelView") in held
+
+
 # -- the scope rule ----------------------------------------------------------
 
 SCOPE_CASES = [
