@@ -1,0 +1,1 @@
+"""市对区考核 inside a district (seed 002)."""
