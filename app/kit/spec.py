@@ -57,6 +57,10 @@ class RecordSpec:
     attachments: bool = False  # a 佐证材料 panel and upload on the form
     attachments_required: bool = False  # submitting needs at least one file
     order: int = 100  # position in the menu among record types
+    # pages drawn with the type's own templates, e.g. {"add": "x/add.html",
+    # "edit": …, "show": …, "list": …} (a form with child rows); the package
+    # makes its template folder known (a blueprint's template_folder)
+    templates: dict = field(default_factory=dict)
     # a valid record for contract tests and demos: field → value, or a
     # function giving the value (e.g. a date in the evaluation year); required
     # related fields may be left out: the tests choose an allowed row

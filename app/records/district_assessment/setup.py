@@ -233,6 +233,8 @@ def _load_command(group):
 
 
 def register(appbuilder) -> None:
+    import app.records.district_assessment.sources  # noqa: F401 - registers the source
+
     appbuilder.add_view(AssessmentView, BREAKDOWN, label=BREAKDOWN, icon="fa-sitemap",
                         category=CATEGORY, category_label=CATEGORY)
     appbuilder.add_link(OVERVIEW, label=OVERVIEW, href="/assessment/overview/",

@@ -90,6 +90,8 @@ class SelfEvaluation(WorkflowMixin, Model):
     __record__ = RecordSpec(
         name=RECORD_TYPE, label="部门绩效自评",
         menu=Menu("部门绩效自评", "fa-table", "fa-balance-scale"), order=90,
+        templates={"add": "self_evaluation/add.html", "edit": "self_evaluation/edit.html",
+                   "show": "self_evaluation/show.html"},
         chain=Chain(
             steps=(
                 Step("本单位审核", own_unit(ROLE_REVIEWER)),

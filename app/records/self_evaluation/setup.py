@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.records.self_evaluation import rows as R
-from app.records.self_evaluation.models import RECORD_TYPE, SelfEvaluation
+from app.records.self_evaluation.models import SelfEvaluation
 from app.scope import scope_clause, scope_for
 from app.scoring.core.selfeval import NATURES
 from app.security.roles import ROLE_CLERK, ROLE_LEADER, ROLE_REFORM_OFFICE, ROLE_REVIEWER, grant
@@ -97,15 +97,10 @@ grant(ROLE_LEADER, ("SelfEvaluationView", r"can_pdf"))
 
 
 def register(appbuilder) -> None:
-    from app.kit.setup import classes_for
-    from app.workflow.registry import get_type
+    import app.records.self_evaluation.sources  # noqa: F401 - registers the source
 
     appbuilder.add_view_no_menu(SelfEvaluationView)
-    # the kit's pages of this type, drawn with this package's templates (found
-    # through SelfEvaluationView's blueprint): same views, same checks
-    view, _api = classes_for(get_type(RECORD_TYPE))
-    view.add_template = "self_evaluation/add.html"
-    view.edit_template = "self_evaluation/edit.html"
-    view.show_template = "self_evaluation/show.html"
+    # the kit's pages of this type are drawn with this package's templates
+    # (RecordSpec.templates), found through SelfEvaluationView's blueprint
     app = current_app._get_current_object()
     app.add_template_global(form_config, "self_evaluation_form_config")
