@@ -112,6 +112,25 @@ def _latest_per_unit(reports):
     return latest
 
 
+def row_view(ind: AssessmentIndicator, latest: dict) -> RowView:
+    """One row of the breakdown with the reports that count for it: the latest
+    approved report of each responsible department (those without one are
+    listed as missing) and, on a row open to 区级有关部门, of every other
+    department that reported on it. ``latest`` is ``_latest_per_unit``'s."""
+    row = RowView(ind)
+    named = {u.id for u in ind.units}
+    for unit in ind.units:
+        report = latest.get((ind.id, unit.id))
+        if report is None:
+            row.missing_units.append(unit.name)
+        else:
+            row.reports.append(report)
+    if ind.open_to_all:  # 区级有关部门: the other departments that reported
+        row.reports += [r for (iid, uid), r in latest.items()
+                        if iid == ind.id and uid not in named]
+    return row
+
+
 def build_overview(session, district: Unit, year: int) -> Overview:
     indicators = session.scalars(
         select(AssessmentIndicator).where(AssessmentIndicator.district_id == district.id,
@@ -130,17 +149,7 @@ def build_overview(session, district: Unit, year: int) -> Overview:
     scored = reported = 0
     risks = []
     for ind in indicators:
-        row = RowView(ind)
-        named = {u.id for u in ind.units}
-        for unit in ind.units:
-            report = latest.get((ind.id, unit.id))
-            if report is None:
-                row.missing_units.append(unit.name)
-            else:
-                row.reports.append(report)
-        if ind.open_to_all:  # 区级有关部门: the other departments that reported
-            row.reports += [r for (iid, uid), r in latest.items()
-                            if iid == ind.id and uid not in named]
+        row = row_view(ind, latest)
         for report in row.reports:
             reasons = risk_reasons(report)
             if reasons:

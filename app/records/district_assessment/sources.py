@@ -42,7 +42,7 @@ from app.records.district_assessment.models import (
     AssessmentIndicator,
     AssessmentReport,
 )
-from app.records.district_assessment.overview import RowView, _latest_per_unit
+from app.records.district_assessment.overview import _latest_per_unit, row_view
 from app.records.source_links import id_links
 from app.scoring.collectors import CollectContext, LeafValues, SourceError, register_source
 from app.workflow.chain import APPROVED
@@ -81,19 +81,6 @@ def rows_of(source: dict) -> list[tuple[int, int | None]]:
         raise SourceError(f"数据来源有误：{KIND} 的行“{source.get('rows', source.get('row'))}”"
                           f"无法识别，{ROW_HELP}")
     return list(dict.fromkeys(out))
-
-
-def row_view(indicator: AssessmentIndicator, latest: dict) -> RowView:
-    """The overview's view of one row: the latest approved report of each
-    responsible department (and, on a row open to 区级有关部门, of the other
-    departments that reported on it), as ``build_overview`` assembles it."""
-    named = {u.id for u in indicator.units}
-    row = RowView(indicator, [latest[(indicator.id, u.id)] for u in indicator.units
-                              if (indicator.id, u.id) in latest])
-    if indicator.open_to_all:
-        row.reports += [r for (iid, uid), r in latest.items()
-                        if iid == indicator.id and uid not in named]
-    return row
 
 
 @register_source(KIND)
