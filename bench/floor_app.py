@@ -10,15 +10,18 @@ Routes (``page`` is 0-based, ``size`` the page size of the measured view):
 - ``/list?unit=ID&page=N&size=25``: demands in the scope of unit ``ID`` (the unit
   and the units below it, by the materialised path), newest first, joined to
   unit, 领域 and 跑道 — the clerk's list; without ``unit``: every demand (the
-  改革办's list);
+  改革办's list); with ``waiting=ID`` instead: the demands waiting at the
+  改革办's step that ``ID`` neither filed nor submitted (the 改革办's list as
+  it opens, with its default filter 待我审核);
 - ``/todo?user=ID&page=N&size=50``: the demands waiting at the 改革办's step
   (``pending_2``) that ``ID`` neither filed nor submitted, oldest first, joined
   to unit — the 改革办's 待办 page.
 
 As a script it is the floor of the Excel export: every demand, the columns of
-the app's export, written by openpyxl in write-only mode, nothing else::
+the app's export, written by openpyxl in write-only mode or by XlsxWriter in
+constant-memory mode (what the app uses), nothing else::
 
-    python bench/floor_app.py export URL OUT.xlsx     # prints JSON: seconds, rows, RSS
+    python bench/floor_app.py export URL OUT.xlsx [openpyxl|xlsxwriter]   # JSON: seconds, rows, RSS
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ LIMIT :size OFFSET :offset
 
 SCOPE_WHERE = """WHERE d.unit_id IN (
     SELECT s.id FROM unit s WHERE s.path LIKE (SELECT p.path FROM unit p WHERE p.id = :unit) || '%')
+"""
+
+WAITING_WHERE = """WHERE d.state = 'pending_2' AND d.filed_by_id != :user
+  AND (d.submitted_by_id IS NULL OR d.submitted_by_id != :user)
 """
 
 TODO_SQL = """
@@ -107,10 +114,13 @@ def create_app(url: str | None = None) -> Flask:
     def demand_list():
         page, size = page_args(25)
         unit = request.args.get("unit", type=int)
+        waiting = request.args.get("waiting", type=int)
         params = {"size": size, "offset": page * size}
         where = ""
         if unit is not None:
             where, params["unit"] = SCOPE_WHERE, unit
+        elif waiting is not None:
+            where, params["user"] = WAITING_WHERE, waiting
         with engine.connect() as conn:
             rows = conn.execute(text(LIST_SQL.format(where=where)), params).all()
         out = [{"id": r.id, "title": r.title,
@@ -144,27 +154,46 @@ def _rss_kib(field: str = "VmRSS") -> int:
     return 0
 
 
-def export(url: str, out: str) -> dict:
-    """The bare export: one query, streamed, openpyxl write-only, saved to ``out``."""
-    from openpyxl import Workbook
+HEADER = ["编号", "需求标题", "需求描述", "来源渠道", "领域", "跑道", "填报单位", "状态", "填报时间"]
+
+
+def export(url: str, out: str, lib: str = "openpyxl") -> dict:
+    """The bare export: one query, streamed, written by openpyxl (write-only)
+    or XlsxWriter (constant_memory), saved to ``out``."""
+    import openpyxl  # noqa: F401 - both imported before the clock starts
+    import xlsxwriter
 
     engine = create_engine(url)
     with engine.connect() as conn:  # connect (and import the driver) before the clock starts
         conn.execute(text("SELECT 1"))
     rss0 = _rss_kib()
     t0 = time.perf_counter()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title="改革需求")
-    ws.append(["编号", "需求标题", "需求描述", "来源渠道", "领域", "跑道", "填报单位", "状态",
-               "填报时间"])
     n = 0
-    with engine.connect() as conn:
-        result = conn.execution_options(yield_per=2000).execute(text(EXPORT_SQL))
-        for r in result:
-            ws.append([r[0], r[1], r[2], r[3], r[4], r[5], r[6], STATE_LABELS.get(r[7], r[7]),
-                       r[8]])
-            n += 1
-    wb.save(out)
+    if lib == "xlsxwriter":
+        wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                       "strings_to_urls": False,
+                                       "default_date_format": "yyyy-mm-dd hh:mm"})
+        ws = wb.add_worksheet("改革需求")
+        ws.write_row(0, 0, HEADER)
+        with engine.connect() as conn:
+            result = conn.execution_options(yield_per=2000).execute(text(EXPORT_SQL))
+            for n, r in enumerate(result, start=1):
+                ws.write_row(n, 0, (r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                                    STATE_LABELS.get(r[7], r[7]), r[8]))
+        wb.close()
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title="改革需求")
+        ws.append(HEADER)
+        with engine.connect() as conn:
+            result = conn.execution_options(yield_per=2000).execute(text(EXPORT_SQL))
+            for r in result:
+                ws.append([r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                           STATE_LABELS.get(r[7], r[7]), r[8]])
+                n += 1
+        wb.save(out)
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "rows": n, "rss_start_kib": rss0,
             "rss_end_kib": _rss_kib(), "hwm_kib": _rss_kib("VmHWM"),
@@ -172,6 +201,7 @@ def export(url: str, out: str) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "export":
-        sys.exit("usage: python bench/floor_app.py export DATABASE_URL OUT.xlsx")
-    print(json.dumps(export(sys.argv[2], sys.argv[3])))
+    if len(sys.argv) not in (4, 5) or sys.argv[1] != "export":
+        sys.exit("usage: python bench/floor_app.py export DATABASE_URL OUT.xlsx "
+                 "[openpyxl|xlsxwriter]")
+    print(json.dumps(export(sys.argv[2], sys.argv[3], *sys.argv[4:])))

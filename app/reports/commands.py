@@ -178,12 +178,25 @@ def report_xlsx(snapshot_id, out):
 @report_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="工作线程数")
 def report_worker(workers):
-    """运行后台任务队列的消费者（生成报表、导出全部单位计分表）。"""
+    """运行后台任务队列的消费者（生成报表、导出全部单位计分表、大批量导出 Excel）。"""
     from flask import current_app
 
     from app.reports.tasks import run_consumer
 
     run_consumer(current_app._get_current_object(), workers=workers)
+
+
+@report_cli.command("cleanup-jobs")
+@click.option("--days", type=float, default=None,
+              help="删除多少天前完成的任务文件（默认取设置 JOB_FILE_RETENTION_DAYS，即 7 天）")
+def report_cleanup_jobs(days):
+    """删除过期的后台任务文件（导出的 Excel、全部单位计分表 PDF）。"""
+    from flask import current_app
+
+    from app.reports.tasks import cleanup_jobs
+
+    n = cleanup_jobs(current_app._get_current_object(), days=days)
+    click.echo(f"已删除 {n} 个过期文件")
 
 
 def register_cli(app) -> None:

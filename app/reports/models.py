@@ -41,7 +41,8 @@ SNAPSHOT_STATUS_LABELS = {DRAFT: "草稿", PUBLISHED: "已发布"}
 JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
 JOB_STATUS_LABELS = {JOB_QUEUED: "排队中", JOB_RUNNING: "进行中", JOB_DONE: "已完成",
                      JOB_FAILED: "失败"}
-JOB_KIND_LABELS = {"generate": "生成报表", "unit_sheets": "全部单位计分表（PDF）"}
+JOB_KIND_LABELS = {"generate": "生成报表", "unit_sheets": "全部单位计分表（PDF）",
+                   "export": "导出 Excel"}
 
 
 class ReportPeriod(Model):

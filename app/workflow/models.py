@@ -94,6 +94,23 @@ class WorkflowMixin:
         return str(getattr(self, self.__title_field__) or f"#{self.id}")
 
 
+# Tables with the 待办 index (state, unit_id, filed_by_id, submitted_by_id) that
+# makes the "待办 (n)" counts index-only (migration 0007_todo_index). A new
+# record type adds its table here and creates the index in its own migration.
+TODO_INDEXED_TABLES = frozenset({
+    "demand", "recognition", "pilot", "pilot_update", "pilot_achievement", "risk_incident",
+    "survey_result", "metric_value"})
+
+
+@event.listens_for(WorkflowMixin, "instrument_class", propagate=True)
+def _todo_index(mapper, cls):
+    table = getattr(cls, "__table__", None)
+    if table is not None and table.name in TODO_INDEXED_TABLES and not any(
+            i.name == f"ix_{table.name}_todo" for i in table.indexes):
+        Index(f"ix_{table.name}_todo", table.c.state, table.c.unit_id, table.c.filed_by_id,
+              table.c.submitted_by_id)
+
+
 class WorkflowHistory(Model):
     """One row per transition. Rows are only ever inserted: the ORM refuses
     updates and deletes, and no view, API or command exposes a way to change them."""
