@@ -105,13 +105,20 @@ def score_run(code, period, version, fmt):
 @attachments_cli.command("sweep")
 @click.option("--hours", default=6, show_default=True, help="只清理早于此时间的文件")
 def attachments_sweep(hours):
-    """清理没有对应记录的上传文件（例如上传后事务未提交）。"""
+    """清理没有对应记录的上传文件（例如上传后事务未提交），以及过期的暂存文件
+    （表单被退回时为用户保留的文件，保留期满后）。"""
     from datetime import timedelta
 
-    from app.attachments.storage import discard_orphans
+    from app.attachments.storage import discard_expired_staged, discard_orphans
 
+    staged = 0
+    while True:
+        n = discard_expired_staged()
+        staged += n
+        if n < 200:
+            break
     removed = discard_orphans(older_than=timedelta(hours=hours))
-    click.echo(f"已清理 {len(removed)} 个孤立文件")
+    click.echo(f"已清理 {len(removed)} 个孤立文件，{staged} 个过期暂存文件")
 
 
 @roles_cli.command("sync")

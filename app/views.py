@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import g, redirect, url_for
 from flask_appbuilder import IndexView, expose
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -42,20 +42,35 @@ def _owned(kind: str, user, limit: int = 5) -> list[dict]:
     return rows[:limit]
 
 
+def _title_of_record(h):
+    """A column: the title of the record a history row is about, looked up
+    in the same statement (one correlated subquery per registered type)."""
+    whens = []
+    for rt in all_types():
+        column = getattr(rt.model, rt.spec.title_field, None)
+        if column is None or not hasattr(column, "expression"):
+            continue
+        whens.append((h.record_type == rt.name,
+                      select(column).where(rt.model.id == h.record_id).scalar_subquery()))
+    return case(*whens, else_=None).label("record_title") if whens else null()
+
+
 def _recent(user, limit: int = 10) -> list[dict]:
     """The latest transitions of records of the user's scope."""
     scope = scope_for(user)
     h = WorkflowHistory
-    stmt = select(h).options(joinedload(h.actor), joinedload(h.actor_unit)) \
+    stmt = select(h, _title_of_record(h)).options(joinedload(h.actor), joinedload(h.actor_unit)) \
         .order_by(h.id.desc()).limit(limit)
     if not scope.everything:
         stmt = stmt.where(h.record_unit_id.in_(scope.unit_ids_select()))
     out = []
-    for row in db.session.execute(stmt).scalars():
+    for row, title in db.session.execute(stmt).all():
         rt = get_type(row.record_type)
         if rt is None:
             continue
+        title = " ".join(str(title or "").split())
         out.append({"time": row.created_on, "type": rt.label,
+                    "title": title if len(title) <= 40 else title[:39] + "…",
                     "action": ACTION_LABELS.get(row.action, row.action),
                     "to": rt.chain.state_label(row.to_state),
                     "who": row.actor.get_full_name() if row.actor else "",
@@ -84,6 +99,13 @@ def _reports_panel(user):
     return home_summary(user)
 
 
+def _due_panel(user):
+    """即将到期与逾期: the assigned items due within 7 days or overdue."""
+    from app.records.assignment.status import due_panel
+
+    return due_panel(user)
+
+
 class ReformIndexView(IndexView):
     index_template = "index.html"
 
@@ -108,5 +130,6 @@ class ReformIndexView(IndexView):
                 recent=_recent(user),
                 approved=_approved_counts(user),
                 reports_home=_reports_panel(user),
+                due=_due_panel(user),
             )
         return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)

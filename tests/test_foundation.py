@@ -303,9 +303,33 @@ def test_request_too_large_is_refused_in_chinese(login_as, app):
     assert "上限" in resp.get_data(as_text=True)
 
 
-def test_attachments_sweep_command(runner):
+def test_attachments_sweep_command(app, runner):
+    """The sweep removes kept (staged) files past their time, with their file,
+    and leaves younger ones."""
+    import datetime
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.attachments.models import Attachment
+    from app.attachments.storage import open_attachment, stage_upload
+    from tests.attachments.files import pdf_bytes
+
+    with app.app_context():
+        clerk = db.session.scalar(select(ReformUser).where(ReformUser.mobile == "13900000011"))
+        old = stage_upload(FileStorage(io.BytesIO(pdf_bytes()), filename="旧.pdf"), "demand", clerk)
+        young = stage_upload(FileStorage(io.BytesIO(pdf_bytes()), filename="新.pdf"), "demand",
+                             clerk)
+        old.uploaded_on = datetime.datetime.now() - datetime.timedelta(days=2)
+        db.session.commit()
+        old_id, young_id = old.id, young.id
     result = runner.invoke(args=["attachments", "sweep"])
-    assert result.exit_code == 0 and "已清理 0 个孤立文件" in result.output
+    assert result.exit_code == 0 and "1 个过期暂存文件" in result.output, result.output
+    with app.app_context():
+        assert db.session.get(Attachment, old_id) is None
+        kept = db.session.get(Attachment, young_id)
+        assert kept is not None
+        assert open_attachment(kept).read_bytes()[:4] == b"%PDF"
 
 
 def test_units_load_command_is_idempotent(app, runner):

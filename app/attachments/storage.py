@@ -442,3 +442,74 @@ def discard_orphans(older_than: datetime.timedelta = datetime.timedelta(hours=6)
         _unlink(path)
         removed.append(path.relative_to(root).as_posix())
     return removed
+
+
+# ---------------------------------------------------------------------------
+# staged files: kept from a refused form until the record is saved
+
+STAGED_TTL = datetime.timedelta(hours=24)
+STAGED_MAX_PER_USER = 10  # the oldest go first when a user stages more
+
+
+def _delete_rows_and_files(atts, session) -> None:
+    """Delete attachment rows (committed) and then their files."""
+    paths = []
+    for att in atts:
+        try:
+            paths.append(open_attachment(att))
+        except (FileNotFoundError, ValueError):
+            pass
+        session.delete(att)
+    session.commit()
+    for path in paths:
+        _unlink(path)
+
+
+def discard_expired_staged(older_than: datetime.timedelta = STAGED_TTL, session=None,
+                           limit: int = 200) -> int:
+    """Remove staged files (no record, not removed) older than ``older_than``."""
+    session = session if session is not None else _default_session()
+    cutoff = datetime.datetime.now() - older_than
+    old = list(session.scalars(
+        select(Attachment).where(Attachment.record_id.is_(None),
+                                 Attachment.removed_on.is_(None),
+                                 Attachment.uploaded_on < cutoff)
+        .order_by(Attachment.id).limit(limit)))
+    if old:
+        _delete_rows_and_files(old, session)
+    return len(old)
+
+
+def stage_upload(file_storage, record_type: str, user, session=None) -> Attachment:
+    """Keep the file a user chose in a form that was refused: checked and
+    stored like any upload, linked to no record, owned by ``user``, kept for
+    ``STAGED_TTL`` (at most ``STAGED_MAX_PER_USER`` per user). Committed.
+    Raises UploadError when the file itself is refused."""
+    session = session if session is not None else _default_session()
+    discard_expired_staged(session=session)
+    att = save_upload(file_storage, record_type, user, record_id=None, session=session)
+    session.commit()
+    mine = list(session.scalars(
+        select(Attachment).where(Attachment.record_id.is_(None),
+                                 Attachment.removed_on.is_(None),
+                                 Attachment.uploaded_by_id == user.id)
+        .order_by(Attachment.id.desc()).offset(STAGED_MAX_PER_USER)))
+    if mine:
+        _delete_rows_and_files(mine, session)
+    return att
+
+
+def staged_uploads(user, record_type: str, ids, session=None) -> list[Attachment]:
+    """Of ``ids`` (from a form), the staged files that are this user's, for
+    this record type, not expired; anything else is ignored."""
+    ids = [i for i in (str(x).strip() for x in ids or ()) if i.isdigit() and len(i) < 10]
+    cutoff = datetime.datetime.now() - STAGED_TTL
+    return [a for a in unattached_uploads(user, record_type, ids, session)
+            if a.removed_on is None and a.uploaded_on >= cutoff]
+
+
+def drop_staged(atts, session=None) -> None:
+    """Delete staged files the user no longer wants (rows and files)."""
+    atts = [a for a in atts if a.record_id is None]
+    if atts:
+        _delete_rows_and_files(atts, session if session is not None else _default_session())

@@ -28,7 +28,7 @@ from wtforms import FileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from app.errors import UserError
-from app.kit.export import XLSX_MIMETYPE, write_xlsx
+from app.kit.export import CHUNK, XLSX_MIMETYPE, write_xlsx
 from app.kit.fields import display, field_info, labels
 from app.security.filters import ScopeFilter
 from app.workflow import engine
@@ -173,6 +173,119 @@ def related_filters(model, names) -> dict:
     return out
 
 
+LIST_ALL_ARG = "_all"  # ?_all=1: the list without the role's default filter
+
+
+class WaitingForMeFilter(BaseFilter):
+    """Records waiting at a step where the signed-in user may act (the 待办 rule)."""
+
+    name = "待我审核"
+    arg_name = "kit_waiting"
+
+    def apply(self, query, value):
+        return query.filter(engine.todo_clause(self.model, g.user))
+
+
+class OwnUnitFilter(BaseFilter):
+    """Records of the signed-in user's own unit (not of the units below it)."""
+
+    name = "本单位记录"
+    arg_name = "kit_own_unit"
+
+    def apply(self, query, value):
+        return query.filter(self.model.unit_id == g.user.unit_id)
+
+
+class OwnUnitOrWaitingFilter(BaseFilter):
+    """The own unit's records and those waiting for the signed-in user (a
+    clerk who also acts at a step, e.g. confirming pilots for a supervising
+    department)."""
+
+    name = "本单位记录及待我处理"
+    arg_name = "kit_own_or_waiting"
+
+    def apply(self, query, value):
+        from sqlalchemy import or_
+
+        return query.filter(or_(self.model.unit_id == g.user.unit_id,
+                                engine.todo_clause(self.model, g.user)))
+
+
+def default_list_filter(model, user):
+    """The filter a record list opens with for ``user``: a reviewer (审核员 or
+    改革办 acting at a step of the chain) sees what waits for them; a filer
+    (录入员) the own unit's records (and what waits for them, when they also
+    act at a step); someone who only acts at a step (a
+    supervising department's clerk confirming pilots) what waits for them;
+    others (leaders) everything in scope. ``(label, filter class)`` or None."""
+    from sqlalchemy.sql.elements import False_
+
+    from app.security.roles import ROLE_REFORM_OFFICE, ROLE_REVIEWER
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    acts = not isinstance(engine.todo_clause(model, user), False_)
+    roles = {r.name for r in getattr(user, "roles", ())}
+    if acts and roles & {ROLE_REVIEWER, ROLE_REFORM_OFFICE}:
+        return "待我审核", WaitingForMeFilter
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is not None and hasattr(model, "unit_id") and \
+            not isinstance(model.__chain__.filer.clause(model, user), False_):
+        if acts:
+            return "本单位记录及待我处理", OwnUnitOrWaitingFilter
+        return "本单位记录", OwnUnitFilter
+    if acts:
+        return "待我审核", WaitingForMeFilter
+    return None
+
+
+def _list_url(**changes) -> str:
+    """The current list URL with query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    for key in [k for k in args if k.startswith("page_")]:
+        args.pop(key)  # back to the first page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def eager_options(model, columns) -> list:
+    """Loader options for the relations that ``columns`` show: a many-to-one
+    (unit, 领域, 跑道, 主管部门, 试点 …) joined into the same statement, a
+    collection (涉及区县) in one more ``SELECT … IN``, whatever the number of
+    rows; without them each row of a list page loads each of its related
+    records on its own."""
+    rels = sa_inspect(model).relationships
+    out = []
+    for name in dict.fromkeys(columns):
+        if name in rels:
+            attr = getattr(model, name)
+            out.append(selectinload(attr) if rels[name].uselist else joinedload(attr))
+    return out
+
+
+class KitInterface(SQLAInterface):
+    """FAB's SQLAlchemy interface whose list query (the one without
+    ``select_columns``: the web list) loads the listed relations eagerly."""
+
+    def __init__(self, obj, session=None, eager_columns=()):
+        super().__init__(obj, session)
+        self.eager = eager_options(obj, eager_columns)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None,
+              page_size=None, select_columns=None, outer_default_load=False):
+        if select_columns or not self.eager:
+            return super().query(filters, order_column, order_direction, page, page_size,
+                                 select_columns, outer_default_load)
+        query = self.session.query(self.obj)
+        count = self.query_count(query, filters)
+        query = self.apply_all(query, filters, order_column, order_direction, page, page_size)
+        return count, query.options(*self.eager).all()
+
+
 class KitListWidget(ListWidget):
     """Lists without per-row 编辑/删除 icons (see kit/list.html)."""
 
@@ -188,6 +301,29 @@ def state_badge(label) -> Markup:
     return Markup('<span class="label state-label state-{}">{}</span>').format(css, label)
 
 
+STAGED_FIELD = "staged_evidence"  # ids of files kept from a refused attempt
+STAGED_DROP = "staged_drop"  # ids of those the user no longer wants
+
+
+class EvidenceWidget:
+    """The evidence file input, and below it the files kept from a refused
+    attempt: "已选择：xxx.pdf（保留）" with a box to drop each."""
+
+    def __call__(self, field, **kwargs):
+        from wtforms.widgets import FileInput
+
+        html = [FileInput()(field, **kwargs)]
+        for att_id, name in g.get("_kit_staged") or ():
+            html.append(Markup(
+                '<div class="kit-staged" data-id="{id}">已选择：'
+                '<a href="/attachments/{id}/preview" target="_blank" rel="noopener">{name}</a>'
+                '（保留）<input type="hidden" name="{field}" value="{id}"> '
+                '<label class="kit-staged-drop"><input type="checkbox" name="{drop}" '
+                'value="{id}"> 不用这个文件</label></div>').format(
+                    id=att_id, name=name, field=STAGED_FIELD, drop=STAGED_DROP))
+        return Markup("".join(html))
+
+
 class KitFormWidget(FormWidget):
     """The add/edit form with 保存, 保存并提交 and 返回."""
 
@@ -201,12 +337,16 @@ class RecordModelView(ModelView):
     add_widget = KitFormWidget
     edit_widget = KitFormWidget
     list_widget = KitListWidget
-    method_permission_name = {"choices": "list"}
+    method_permission_name = {"choices": "list", "export_job": "export",
+                              "export_job_status": "export", "export_job_file": "export",
+                              # removing evidence is part of editing the record
+                              "remove_attachment": "edit"}
 
     record_type: str = ""
     base_filters = [["id", ScopeFilter, None]]
     base_order = ("id", "desc")
     show_template = "workflow/show.html"
+    list_template = "kit/list_page.html"
     export_columns: tuple[str, ...] = ()
 
     # FAB's /download/<filename> reads the upload folder with no scope check:
@@ -214,6 +354,31 @@ class RecordModelView(ModelView):
     # Files go out only through the scoped attachment view.
     def download(self, filename):  # pragma: no cover - not routed
         abort(404)
+
+    # -- the list: a default filter per role, shown and removable ----------------
+    def list_default(self) -> dict | None:
+        """The role's default filter of this list and whether it applies now:
+        not when the URL names filters of its own or asks for everything
+        (``?_all=1``)."""
+        found = default_list_filter(self.datamodel.obj, g.user)
+        if found is None:
+            return None
+        label, flt = found
+        explicit = any(k.startswith("_flt_") for k in request.args)
+        if explicit:
+            return None
+        active = request.args.get(LIST_ALL_ARG) != "1"
+        return {"label": label, "filter": flt, "active": active,
+                "all_url": _list_url(**{LIST_ALL_ARG: "1"}),
+                "default_url": _list_url(**{LIST_ALL_ARG: None})}
+
+    def _get_list_widget(self, filters, **kwargs):
+        default = self.list_default()
+        g._kit_list_default = default
+        if default is not None and default["active"]:
+            extra = self.datamodel.get_filters().add_filter("id", default["filter"], None)
+            filters = filters.get_joined_filters(extra)
+        return super()._get_list_widget(filters=filters, **kwargs)
 
     # -- adding, editing, deleting ---------------------------------------------
     def pre_add(self, item):
@@ -255,14 +420,59 @@ class RecordModelView(ModelView):
             return
         item.__dict__.pop("evidence", None)
         upload = request.files.get("evidence")
-        if upload is None or not upload.filename:
+        staged = g.get("_kit_staged_ids") or []
+        if (upload is None or not upload.filename) and not staged:
             return
-        from app.attachments.storage import save_upload
+        from app.attachments.storage import attach_to, save_upload, staged_uploads
 
         session = self.datamodel.session
         session.add(item)
         session.flush()  # the record's id, inside the transaction FAB commits
-        save_upload(upload, self.record_type, g.user, record_id=item.id, session=session)
+        if staged:  # files kept from a refused attempt become the record's
+            attach_to(staged_uploads(g.user, self.record_type, staged, session), item.id,
+                      self.record_type)
+        if upload is not None and upload.filename:
+            save_upload(upload, self.record_type, g.user, record_id=item.id, session=session)
+
+    # -- a refused form keeps the chosen file (staged upload) ---------------------
+    def _take_staged(self) -> None:
+        """The staged files the posted form carries (``staged_evidence``),
+        the user's own only; those the user ticked ``staged_drop`` on are
+        deleted now. Kept in ``g`` for the save and for showing again."""
+        g._kit_staged = []
+        g._kit_staged_ids = []
+        if not self.spec.attachments or request.method != "POST":
+            return
+        ids = request.form.getlist(STAGED_FIELD)
+        if not ids:
+            return
+        from app.attachments.storage import drop_staged, staged_uploads
+
+        session = self.datamodel.session
+        found = staged_uploads(g.user, self.record_type, ids, session)
+        drop = set(request.form.getlist(STAGED_DROP))
+        keep = [a for a in found if str(a.id) not in drop]
+        g._kit_staged = [(a.id, a.original_name) for a in keep]
+        g._kit_staged_ids = [a.id for a in keep]
+        drop_staged([a for a in found if str(a.id) in drop], session)
+
+    def _keep_refused_upload(self, exc=None) -> None:
+        """After a refusal: keep a newly chosen evidence file as a staged
+        upload (unless the file itself was refused), shown again on the form."""
+        from app.attachments.storage import UploadError, stage_upload
+
+        upload = request.files.get("evidence")
+        if not self.spec.attachments or upload is None or not upload.filename \
+                or isinstance(exc, UploadError):
+            return
+        try:
+            upload.stream.seek(0)
+            att = stage_upload(upload, self.record_type, g.user, self.datamodel.session)
+        except UserError as refused:
+            self.datamodel.session.rollback()
+            flash(refused.message, "danger")
+            return
+        g._kit_staged = [*g.get("_kit_staged", []), (att.id, att.original_name)]
 
     def _add(self):
         """FAB's, except that a refused record keeps the form with what was
@@ -270,6 +480,7 @@ class RecordModelView(ModelView):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         form = self.add_form.refresh()
+        self._take_staged()
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
             if form.validate():
@@ -283,10 +494,14 @@ class RecordModelView(ModelView):
                 except UserError as exc:
                     self.datamodel.session.rollback()
                     flash(exc.message, "danger")
+                    self._keep_refused_upload(exc)
                 else:
-                    flash("已保存", "success")
+                    if not request.form.get("_submit"):  # 保存并提交 says it once
+                        flash("已保存", "success")
                     self._saved = item
                     return None
+            else:
+                self._keep_refused_upload()
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
     def _edit(self, pk):
@@ -299,6 +514,7 @@ class RecordModelView(ModelView):
             form = self.edit_form.refresh(request.form)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = item.id
+            self._take_staged()
             if form.validate():
                 self.process_form(form, False)
                 try:
@@ -308,10 +524,14 @@ class RecordModelView(ModelView):
                 except UserError as exc:
                     self.datamodel.session.rollback()
                     flash(exc.message, "danger")
+                    self._keep_refused_upload(exc)
                 else:
-                    flash("已保存", "success")
+                    if not request.form.get("_submit"):  # 保存并提交 says it once
+                        flash("已保存", "success")
                     self._saved = item
                     return None
+            else:
+                self._keep_refused_upload()
         else:
             form = self.edit_form.refresh(obj=item)
         return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
@@ -375,6 +595,8 @@ class RecordModelView(ModelView):
     def render_template(self, template, **kwargs):
         if template in (self.add_template, self.edit_template):
             kwargs.setdefault("kit_dependent", self.dependent_choices())
+        if template == self.list_template:
+            kwargs.setdefault("kit_default", g.get("_kit_list_default"))
         return self._render_show(template, **kwargs)
 
     @expose("/add", methods=["GET", "POST"])
@@ -552,11 +774,10 @@ class RecordModelView(ModelView):
         return jsonify(results=[{"id": r.id, "text": str(r)} for r in rows])
 
     # -- Excel ------------------------------------------------------------------------
-    @expose("/export/")
-    @has_access
-    def export(self):
-        """The list as filtered on screen, in the user's scope, as .xlsx,
-        streamed row by row."""
+    def _export_ids(self):
+        """A SELECT of the ids of the list as filtered on screen (the request's
+        filter and order arguments, the role's default filter while it
+        applies), in the user's scope and in the list's order."""
         model = self.datamodel.obj
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         order_column, direction = (get_order_args().get(self.__class__.__name__)
@@ -566,25 +787,177 @@ class RecordModelView(ModelView):
         if direction not in ("asc", "desc"):
             direction = "desc"
         joined = self._filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.session.query(model)
-        query = self.datamodel.apply_all(query, joined, order_column, direction)
-        rels = sa_inspect(model).relationships
-        relations = [name for name in ("unit", *self.export_columns) if name in rels]
-        query = query.options(*(selectinload(getattr(model, r)) if rels[r].uselist
-                                else joinedload(getattr(model, r)) for r in relations))
+        default = self.list_default() if hasattr(self, "list_default") else None
+        if default is not None and default["active"]:
+            joined = joined.get_joined_filters(
+                self.datamodel.get_filters().add_filter("id", default["filter"], None))
+        query = self.datamodel.apply_all(self.datamodel.session.query(model), joined,
+                                         order_column, direction)
+        return query.with_entities(model.id)
+
+    def _export_plan(self):
+        """How each export column is read without building ORM objects: a
+        column of the record's table, or a many-to-one relation (its foreign
+        key, the related rows loaded once per chunk and kept); None when a
+        column needs the ORM (a property, a collection)."""
+        mapper = sa_inspect(self.datamodel.obj)
+        plan = []
+        for name in ("unit", *self.export_columns):
+            if name in mapper.columns:
+                plan.append((name, mapper.columns[name], None))
+                continue
+            rel = mapper.relationships.get(name) if name in mapper.relationships else None
+            pk = rel.mapper.primary_key if rel is not None else ()
+            if rel is None or rel.uselist or len(rel.local_columns) != 1 or len(pk) != 1:
+                return None
+            plan.append((name, next(iter(rel.local_columns)), (rel.mapper.class_, pk[0])))
+        return plan
+
+    def _export_rows(self, ids, progress=None):
+        """The export's rows for ``ids`` (in their order), read in chunks of
+        1,000: one SELECT of the needed columns a chunk (plus, for related
+        rows not seen yet, one per relation), no ORM object per record."""
+        model = self.datamodel.obj
+        session = self.datamodel.session
+        plan = self._export_plan()
+        chain = model.__chain__
+        if plan is None:  # a property or a collection: the ORM, with eager loading
+            options = eager_options(model, ("unit", *self.export_columns))
+        else:
+            select_cols = [model.id, model.state, model.created_on] + [c for _, c, _ in plan]
+            related: dict[tuple, object] = {}
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            if plan is None:
+                found = {r.id: r for r in session.query(model).options(*options)
+                         .filter(model.id.in_(chunk))}
+                for record_id in chunk:
+                    item = found.get(record_id)
+                    if item is not None:  # else removed since the ids were read
+                        yield ([item.id] + [display(getattr(item, c))
+                                            for c in self.export_columns]
+                               + [item.unit.name if item.unit else "", item.state_label,
+                                  display(item.created_on)])
+            else:
+                found = {r[0]: r for r in session.execute(
+                    select(*select_cols).where(model.id.in_(chunk)))}
+                missing: dict[tuple, set] = {}
+                for i, (_, _, rel) in enumerate(plan, start=3):
+                    if rel is not None:
+                        for r in found.values():
+                            if r[i] is not None and (rel[0], r[i]) not in related:
+                                missing.setdefault(rel, set()).add(r[i])
+                if len(related) > 20_000:
+                    related.clear()  # many distinct related rows: keep memory flat
+                for (cls, pk), values in missing.items():
+                    for obj in session.execute(select(cls).where(pk.in_(values))).scalars():
+                        related[(cls, getattr(obj, pk.key))] = obj
+                for record_id in chunk:
+                    r = found.get(record_id)
+                    if r is None:
+                        continue
+                    values = [r[i] if rel is None or r[i] is None
+                              else related.get((rel[0], r[i]))
+                              for i, (_, _, rel) in enumerate(plan, start=3)]
+                    unit = values.pop(0)  # "unit" came first
+                    yield ([r[0]] + [v if type(v) is str else display(v) for v in values]
+                           + [unit.name if unit is not None else "", chain.state_label(r[1]),
+                              display(r[2])])
+            del found
+            done = min(start + CHUNK, len(ids))
+            if progress is not None and (done == len(ids) or done % (10 * CHUNK) == 0):
+                progress(done, len(ids))  # a commit: every 10,000 rows, not every chunk
+
+    def export_workbook(self, out, progress=None) -> tuple[str, int]:
+        """Write the list as filtered on screen to ``out`` (a path or a binary
+        file) as .xlsx; returns the download name and the number of rows.
+
+        The ids are read first (one statement), then the records in chunks
+        (see ``_export_rows``), so that no cursor stays open between chunks
+        (``progress(done, total)`` may commit) and memory stays flat whatever
+        the number of rows."""
+        ids = [row[0] for row in self._export_ids()]
         header = [self.label_columns.get(c, c) for c in ("id", *self.export_columns)]
         header += ["填报单位", "状态", "填报时间"]
-
-        def rows():
-            for item in query.yield_per(500):
-                yield ([item.id] + [display(getattr(item, c)) for c in self.export_columns]
-                       + [item.unit.name if item.unit else "", item.state_label,
-                          display(item.created_on)])
-
         label = self.spec.label
-        out = write_xlsx(label, header, rows(), widths=[8] + [24] * (len(header) - 1))
-        name = f"{label}_{datetime.date.today():%Y%m%d}.xlsx"
+        write_xlsx(label, header, self._export_rows(ids, progress),
+                   widths=[8] + [24] * (len(header) - 1), out=out)
+        return f"{label}_{datetime.date.today():%Y%m%d}.xlsx", len(ids)
+
+    @expose("/export/")
+    @has_access
+    def export(self):
+        """The list as filtered on screen, in the user's scope, as .xlsx. Up to
+        ``EXPORT_SYNC_MAX_ROWS`` rows (default 5,000) in this request; more run
+        as a background job (progress page, file offered when done)."""
+        import os
+
+        limit = int(current_app.config.get("EXPORT_SYNC_MAX_ROWS")
+                    or os.environ.get("EXPORT_SYNC_MAX_ROWS") or 5000)
+        total = self._export_ids().order_by(None).count()
+        if total > limit:
+            from app.reports.tasks import queue_export
+
+            args = [[k, v] for k, v in request.args.items(multi=True)]
+            job = queue_export(current_app._get_current_object(), self.record_type, args,
+                               g.user, total)
+            flash(f"共 {total:,} 条记录，超过 {limit:,} 条，已转为后台导出", "info")
+            return redirect(url_for(f"{self.endpoint}.export_job", job_id=job.id))
+        import tempfile
+
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        name, _ = self.export_workbook(out)
+        out.seek(0)
         return send_file(out, as_attachment=True, download_name=name, mimetype=XLSX_MIMETYPE)
+
+    def _export_job(self, job_id):
+        """The user's own export job of this record type, or 404."""
+        from app.reports.models import ReportJob
+
+        job = self.datamodel.session.get(ReportJob, job_id)
+        if (job is None or job.kind != "export" or job.created_by_id != g.user.id
+                or (job.params or {}).get("record_type") != self.record_type):
+            abort(404)
+        return job
+
+    @expose("/export/jobs/<int:job_id>")
+    @has_access
+    def export_job(self, job_id):
+        job = self._export_job(job_id)
+        return self.render_template(
+            "reports/job.html", job=job, title=f"导出{self.spec.label}",
+            status_url=url_for(f"{self.endpoint}.export_job_status", job_id=job.id),
+            back_url=url_for(f"{self.endpoint}.list"), back_label=f"返回{self.spec.label}列表")
+
+    @expose("/export/jobs/<int:job_id>/status")
+    @has_access
+    def export_job_status(self, job_id):
+        from flask import jsonify
+
+        from app.reports.tasks import job_file
+
+        job = self._export_job(job_id)
+        out = {"id": job.id, "status": job.status, "status_label": job.status_label,
+               "progress": job.progress, "message": job.message or "", "url": None}
+        if job.status == "done":
+            if job_file(current_app._get_current_object(), job) is not None:
+                out["url"] = url_for(f"{self.endpoint}.export_job_file", job_id=job.id)
+                out["link_label"] = "下载文件"
+            else:
+                out["message"] = "文件已过保存期限并被清理，请重新导出"
+        return jsonify(out)
+
+    @expose("/export/jobs/<int:job_id>/file")
+    @has_access
+    def export_job_file(self, job_id):
+        from app.reports.tasks import job_file
+
+        job = self._export_job(job_id)
+        path = job_file(current_app._get_current_object(), job)
+        if path is None:
+            return refuse_page("文件不存在或已过保存期限，请重新导出", 404)
+        return send_file(path, as_attachment=True, download_name=job.file_name,
+                         mimetype=XLSX_MIMETYPE)
 
 
 def _form_fields(model, spec) -> dict:
@@ -609,7 +982,8 @@ def _form_fields(model, spec) -> dict:
                 else [Optional()])
     if spec.attachments:
         out["evidence"] = FileField(
-            "佐证材料", description="PDF、JPG 或 PNG 文件；保存后可在记录页查看、预览或删除"
+            "佐证材料", widget=EvidenceWidget(),
+            description="PDF、JPG 或 PNG 文件；保存后可在记录页查看、预览或删除"
             + ("（提交前必须上传）" if spec.attachments_required else ""))
     return out
 
@@ -633,7 +1007,7 @@ def build_view(rt) -> type:
     }
     add_columns = editable + (["evidence"] if spec.attachments else [])
     attrs = {
-        "datamodel": SQLAInterface(model),
+        "datamodel": KitInterface(model, eager_columns=listed),
         "record_type": spec.name,
         "spec": spec,
         "list_title": spec.label,
@@ -657,4 +1031,8 @@ def build_view(rt) -> type:
                                "state_label": state_badge},
         "export_columns": tuple(spec.export_columns or editable),
     }
+    for page, template in spec.templates.items():
+        if page not in ("add", "edit", "show", "list"):
+            raise ValueError(f"{spec.name}: templates has an unknown page {page!r}")
+        attrs[f"{page}_template"] = template
     return type(rt.view_name, (RecordModelView,), attrs)

@@ -88,7 +88,18 @@ class TodoView(BaseView):
             sections.append({"kind": kind, "title": KIND_TITLES[kind], "groups": groups,
                              "count": sum(gr["count"] for gr in groups)})
         return self.render_template("workflow/todo.html", sections=sections,
-                                    total=g._todo_total, title="待办")
+                                    total=g._todo_total, title="待办", due=_due_panel(user))
+
+
+def _due_panel(user):
+    """For a 录入员: the assigned items due within 7 days or overdue."""
+    from app.records.assignment.status import due_panel
+    from app.security.roles import ROLE_CLERK
+
+    if ROLE_CLERK not in {r.name for r in user.roles}:
+        return None
+
+    return due_panel(user)
 
 
 def type_label(record_type: str) -> str:

@@ -202,10 +202,11 @@ def test_scope_matrix_on_every_endpoint(app, rt):
             assert c.get(f"/{view}/show/{rid}").status_code == 403
             continue
         c = web_client(app, mobile)
-        html = c.get(f"/{view}/list/").get_data(as_text=True)
+        # the whole list (?_all=1): the default filter (待我审核 / 本单位记录) aside
+        html = c.get(f"/{view}/list/?_all=1").get_data(as_text=True)
         assert ("契约测试甲" in html) is sees, (mobile, "web list")
         assert c.get(f"/{view}/show/{rid}").status_code == (200 if sees else 404), mobile
-        resp = c.get(f"/{view}/export/")
+        resp = c.get(f"/{view}/export/?_all=1")
         assert resp.status_code == 200
         ws = load_workbook(io.BytesIO(resp.data)).active
         ids = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
@@ -376,3 +377,32 @@ def test_server_owned_fields_are_refused_or_ignored(app, client, rt):
         newest = db.session.scalar(select(rt.model).order_by(rt.model.id.desc()).limit(1))
         assert newest.unit_id == own_unit and newest.state == DRAFT and newest.version == 1
         assert newest.filed_by_id == _user(filer).id
+
+
+def test_filer_removes_evidence_on_the_record_page(app, rt):
+    """The 删除 button beside a file on the record page works for the filer of
+    an editable record (the row stays, marked removed), and for nobody else."""
+    if not rt.spec.attachments:
+        pytest.skip("no evidence on this record type")
+    from app.attachments.models import Attachment
+
+    view = rt.view_name.lower()
+    with app.app_context():
+        filer = filer_for(rt)
+        rid = make(rt, filer, title="契约测试删材料")
+        att_id = db.session.scalar(select(Attachment.id).where(
+            Attachment.record_type == rt.name, Attachment.record_id == rid))
+        other = other_clerk(rt, filer)
+    url = f"/{view}/attachment/{rid}/{att_id}/remove"
+    if other is not None:
+        c = web_client(app, other)
+        token = csrf_token(c, f"/{view}/add")
+        assert c.post(url, data={"csrf_token": token}).status_code in (403, 404)
+    c = web_client(app, filer)
+    page = c.get(f"/{view}/show/{rid}").get_data(as_text=True)
+    assert url in page  # the button is there for the filer
+    resp = c.post(url, data={"csrf_token": csrf_token(c, f"/{view}/show/{rid}")})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    with app.app_context():
+        att = db.session.get(Attachment, att_id)
+        assert att.removed_on is not None and att.removed_by_id == _user(filer).id

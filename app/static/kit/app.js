@@ -71,3 +71,10 @@ $(function () {
     }
   });
 })(jQuery);
+
+/* a file kept from a refused attempt: ticking 不用这个文件 strikes it through */
+$(function () {
+  $(document).on('change', '.kit-staged-drop input', function () {
+    $(this).closest('.kit-staged').toggleClass('kit-staged-dropped', this.checked);
+  });
+});
