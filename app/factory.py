@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.guards import init_guards
 
     init_guards(app)
+    from app.ops import init_app as init_ops
+
+    init_ops(app)  # health check, request logs, SQLite WAL, busy → 503, flask backup
 
     _register_error_handlers(app)
     _register_cli(app)
@@ -62,6 +65,7 @@ def _import_models() -> None:
     import app.records
     import app.scoring.models  # noqa: F401
     import app.reports.models  # noqa: F401
+    import app.audit.models  # noqa: F401
 
     app.records.load()
 
@@ -93,6 +97,9 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.reports import register as register_reports
 
     register_reports(appbuilder)
+    from app.audit import register as register_audit
+
+    register_audit(appbuilder)
 
 
 ERROR_MESSAGES = {

@@ -191,6 +191,12 @@ class _Kind:
     def label_of(self, obj) -> str:
         return str(obj)
 
+    def value_label(self, field: str, value):
+        """A stored code as a person reads it (unchanged when not a known code)."""
+        if isinstance(value, str):
+            return _value_labels().get(self.object_type, {}).get(field, {}).get(value, value)
+        return value
+
     def unit_of(self, obj):
         return None
 
@@ -308,8 +314,25 @@ def _changes(obj, kind: _Kind) -> list[tuple[str, str, str | None, str | None]]:
             related = rel.mapper.class_
             old = session.get(related, old) if old is not None else None
             new = session.get(related, new) if new is not None else None
+        old, new = kind.value_label(label_key, old), kind.value_label(label_key, new)
         out.append((label_key, kind.labels.get(label_key, label_key), _fmt(old), _fmt(new)))
     return out
+
+
+def _value_labels() -> dict[str, dict[str, dict[str, str]]]:
+    """{object type: {field: {stored value: what a person reads}}} for the
+    fields whose stored values are codes (unit kinds, scheme statuses …)."""
+    from app.scoring.models import PERIOD_KIND_LABELS, SCHEME_STATUS_LABELS
+    from app.units.models import UNIT_KIND_LABELS
+
+    return {"unit": {"kind": UNIT_KIND_LABELS},
+            "scheme": {"status": SCHEME_STATUS_LABELS, "period_kind": PERIOD_KIND_LABELS,
+                       "unit_kind": UNIT_KIND_LABELS}}
+
+
+# in the 标签：值 summary of a created or deleted object, codes that only
+# identify it (its label names it) are left out
+_SUMMARY_SKIP = {"scheme": {"code"}, "scheme_indicator": {"code"}, "unit": {"code"}}
 
 
 def _summary(obj, kind: _Kind) -> str:
@@ -317,7 +340,8 @@ def _summary(obj, kind: _Kind) -> str:
     if isinstance(kind, _RecordKind):
         names = list(kind.model.__record__.editable)
     else:
-        names = [n for n in kind.labels if n not in kind.skip]
+        skip = kind.skip | _SUMMARY_SKIP.get(kind.object_type, set())
+        names = [n for n in kind.labels if n not in skip]
     parts = []
     for name in names:
         try:
@@ -326,7 +350,7 @@ def _summary(obj, kind: _Kind) -> str:
             continue
         if isinstance(value, list) and _is_models(value):
             value = [str(v) for v in value]
-        text = _fmt(value)
+        text = _fmt(kind.value_label(name, value))
         if text:
             parts.append(f"{kind.labels.get(name, name)}：{text}")
     return "；".join(parts)
@@ -418,7 +442,8 @@ def _updated(session, obj) -> list[dict]:
         if kind.object_type == "user" and key == "must_change_password" and rows:
             continue  # part of the password change or reset
         action = "update"
-        if kind.object_type == "scheme" and key == "status" and new == "frozen":
+        if kind.object_type == "scheme" and key == "status" \
+                and new == kind.value_label("status", "frozen"):
             action = "scheme_freeze"
         rows.append({**base, "action": action, "field": key, "field_label": label,
                      "old_value": old, "new_value": new})
@@ -444,9 +469,9 @@ def _indicator_tree_rows(session) -> list[dict]:
         rows.append({"action": "update", "object_type": "scheme", "object_id": scheme_id,
                      "object_label": str(scheme) if scheme else None,
                      "field": "indicators", "field_label": "指标",
-                     "old_value": _fmt([f"{i.code} {i.name}" for i in removed[scheme_id]])
+                     "old_value": _fmt([i.name for i in removed[scheme_id]])
                      or None,
-                     "new_value": _fmt([f"{i.code} {i.name}" for i in added[scheme_id]])
+                     "new_value": _fmt([i.name for i in added[scheme_id]])
                      or None})
     return rows
 

@@ -64,6 +64,16 @@ def _text(value):
     return "" if value is None else value
 
 
+def _cell(value):
+    """A value in the list: structured settings (stored as JSON, with their
+    keys) are summarised; the Excel export shows them whole."""
+    if value is None:
+        return ""
+    if value[:1] in ("{", "[") and len(value) > 1:
+        return "（结构化设置，完整内容见导出）"
+    return value if len(value) <= 80 else value[:80] + "…"
+
+
 class AuditLogView(ModelView):
     datamodel = SQLAInterface(AuditLog)
     route_base = "/auditlog"
@@ -110,7 +120,7 @@ class AuditLogView(ModelView):
         "object_type": lambda v: dict(_object_type_choices()).get(v, v),
         "actor_name": lambda v: v or "系统（命令行或后台任务）",
         "actor_unit_name": _text, "object_id": _text, "object_label": _text,
-        "field_label": _text, "old_value": _text, "new_value": _text, "address": _text,
+        "field_label": _text, "old_value": _cell, "new_value": _cell, "address": _text,
         "user_agent": _text, "actor_id": _text,
     }
 

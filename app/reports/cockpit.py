@@ -39,6 +39,7 @@ class Board:
     columns: list[str]
     rows: list[dict]  # {unit_id, name, counts: [..], total}
     note: str = ""
+    show_total: bool = True  # a 合计 column (not where the columns overlap)
 
 
 def approved_counts(record_type: str, unit_ids, start, end, as_of, by: str | None = None,
@@ -83,7 +84,7 @@ _CACHE_SIZE = 64
 
 
 def boards(snap, units: list[dict], limit: int = 10) -> dict[str, Board]:
-    """需求热力榜, 改革品牌榜, 一地创新·全市推广, 试点总览, 堵点卡点化解 for the
+    """需求热力榜, 改革品牌榜, 一地创新·全市推广, 试点总览, 问题破解 for the
     units shown, counting the records dated in the snapshot period's year up
     to the period's end and approved by the snapshot's moment of collection."""
     key = (snap.id, snap.inputs_hash, tuple(u["id"] for u in units), limit)
@@ -112,14 +113,39 @@ def _boards(snap, units: list[dict], limit: int, session=None) -> dict[str, Boar
     out["promote"] = _board("一地创新·全市推广", [CITY], units,
                             lambda u: [recog.get((u, CITY), 0)], limit, window + "改革成效")
     out[PILOT] = _pilots(period, as_of, units, ids, limit, session)
-    if get_type(BOTTLENECK) is None:
-        out[BOTTLENECK] = Board("堵点卡点化解", [], [], NOT_YET[BOTTLENECK])
-    else:
-        counts = approved_counts(BOTTLENECK, ids, None, end, as_of, session=session)
-        out[BOTTLENECK] = _board("堵点卡点化解", [f"已审核通过的{get_type(BOTTLENECK).label}"],
-                                 units, lambda u: [counts.get(u, 0)], limit,
-                                 f"截至 {end.isoformat()}")
+    out[BOTTLENECK] = _bottlenecks(end, as_of, units, ids, limit, session)
     return out
+
+
+def _bottlenecks(end, as_of, units, ids, limit, session) -> Board:
+    """问题破解 (seed 001 四（四）): per unit, the 堵点卡点 assigned to it, those in
+    progress, completed and overdue on the period's last day (or the moment of
+    collection, if earlier), from approved progress reports only; most
+    completed first, then fewest overdue."""
+    try:
+        from app.records.assignment.status import bottleneck_figures
+    except ImportError:  # the assignment package is optional in this layout
+        return Board("问题破解", [], [], NOT_YET[BOTTLENECK])
+    day = min(end, as_of.date())
+    figures = bottleneck_figures(ids, day, as_of, session=session)
+    rows = []
+    for u in units:
+        f = figures.get(u["id"])
+        if f:
+            rows.append({"unit_id": u["id"], "name": u["name"], "total": f["assigned"],
+                         "counts": [f["assigned"], f["in_progress"], f["completed"],
+                                    f["overdue"]]})
+    rows.sort(key=lambda r: (-r["counts"][2], r["counts"][3], -r["total"], r["name"]))
+    rank, last = 0, None
+    for n, r in enumerate(rows, start=1):
+        if (r["counts"][2], r["counts"][3]) != last:
+            rank, last = n, (r["counts"][2], r["counts"][3])
+        r["rank"] = rank
+    return Board("问题破解", ["获交办堵点卡点", "推进中", "已完成", "逾期未反馈"],
+                 rows[:limit] if limit else rows,
+                 f"截至 {day.isoformat()} 已交办的堵点卡点；推进、完成和逾期按截至报表数据时点 "
+                 f"{as_of:%Y-%m-%d %H:%M} 已审核通过的推进情况统计（已完成：推进状态为“已完成”的"
+                 "推进情况已审核通过；逾期：应反馈日期已过仍无已审核通过的推进情况）", show_total=False)
 
 
 def _pilots(period, as_of, units, ids, limit, session) -> Board:
@@ -172,3 +198,36 @@ def latest_per_period(snapshots: list) -> list:
     chosen = [max(v, key=lambda s: (s.published_at or s.generated_at, s.id))
               for v in by_period.values()]
     return sorted(chosen, key=lambda s: (parse_period(s.period_code).end, s.id))
+
+
+# -- 深改委会议与工作动态 --------------------------------------------------------------
+
+OFFICE_TYPES = (("meeting", "深改委会议"), ("news", "工作动态"))
+
+
+def office_board(user, limit: int = 5, session=None) -> dict:
+    """The latest approved 深改委会议 and 工作动态 the user may see:
+    ``{type: {"label", "rows": [{id, title, date, url}], "note"}}``. Not tied
+    to a report snapshot: approved items show as soon as they are approved."""
+    from flask import url_for
+
+    from app.scope import scope_clause, scope_for
+    from app.workflow.chain import APPROVED
+
+    out = {}
+    for name, label in OFFICE_TYPES:
+        rt = get_type(name)
+        if rt is None:
+            out[name] = {"label": label, "rows": [], "note": f"{label}模块尚未上线"}
+            continue
+        model = rt.model
+        date_col = getattr(model, rt.date_field)
+        stmt = (select(model.id, model.title, date_col)
+                .where(model.state == APPROVED, scope_clause(model, scope_for(user)))
+                .order_by(date_col.desc(), model.id.desc()).limit(limit))
+        rows = [{"id": i, "title": t, "date": d.isoformat() if d else "",
+                 "url": url_for(f"{rt.view_endpoint}.show", pk=i)}
+                for i, t, d in (session or db.session).execute(stmt)]
+        out[name] = {"label": label, "rows": rows, "note": f"最近 {limit} 条已审核通过的{label}",
+                     "list_url": url_for(f"{rt.view_endpoint}.list")}
+    return out

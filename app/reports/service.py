@@ -449,6 +449,10 @@ def publish(snapshot_id, user=None, session=None) -> ReportSnapshot:
     if done.rowcount != 1:
         session.rollback()
         raise ReportConflict("该报表已被他人发布")
+    from app.audit import log as audit_log
+
+    audit_log("report_publish", "report", snap.id, label=str(snap), actor=user,
+              new=f"第 {snap.version} 版，输入哈希 {snap.inputs_hash}", session=session)
     session.commit()
     freeze(scheme_row, session)
     session.refresh(snap)

@@ -20,8 +20,8 @@ from app.workflow.models import WorkflowHistory
 from app.workflow.queries import rejection_counts
 from app.workflow.registry import all_types
 
-OVERDUE_NOTE = ("逾期反馈：需求清单交办、堵点卡点等带反馈时限的事项尚未上线，暂计 0；"
-                "上线后按反馈时限统计。")
+OVERDUE_NOTE = ("逾期反馈：需求清单交办、堵点卡点的应反馈日期（首次为反馈时限，此后为每季度末）在本期内"
+                "且已过、而未按期提交推进情况的次数（提交后被驳回的以重新提交的日期为准）。")
 RECOGNITION = "recognition"
 
 
@@ -105,12 +105,16 @@ def evaluate(period_code: str, scope, session=None) -> Evaluation:
         if action == "reject":
             current[key] = None
 
+    from app.records.assignment.status import missed_in_period
+
+    overdue = missed_in_period(ids, period.start, period.end, session=session)
     out = []
     for u in units:
         medians = [statistics.median(hours[u.id][k]) if hours[u.id][k] else None
                    for k in range(1, steps + 1)]
         out.append(UsageRow(u.id, u.name, u.kind_label, filed.get(u.id, 0),
-                            rejections.get(u.id, 0), rec_rejections.get(u.id, 0), medians, 0))
+                            rejections.get(u.id, 0), rec_rejections.get(u.id, 0), medians,
+                            overdue.get(u.id, 0)))
     header = ["单位", "类别", "提交记录数", "被驳回次数", "其中改革成效被驳回"] + [
         f"提交至第{k}步审核（中位小时）" for k in range(1, steps + 1)] + ["逾期反馈"]
     notes = [

@@ -209,7 +209,8 @@ class ReportView(BaseView):
             schemes = list(latest.values())
             periods = db.session.scalars(select(ReportPeriod).order_by(
                 ReportPeriod.report_type, ReportPeriod.code.desc())).all()
-        jobs = db.session.scalars(select(ReportJob).where(ReportJob.created_by_id == g.user.id)
+        jobs = db.session.scalars(select(ReportJob).where(ReportJob.created_by_id == g.user.id,
+                                                          ReportJob.kind != "export")
                                   .order_by(ReportJob.id.desc()).limit(10)).all()
         return self.render_template("reports/list.html", snaps=snaps, v=v, schemes=schemes,
                                     periods=periods, jobs=jobs)
@@ -409,8 +410,8 @@ class ReportView(BaseView):
     # -- jobs -------------------------------------------------------------------------------
     def _job(self, job_id) -> ReportJob:
         job = db.session.get(ReportJob, job_id)
-        if job is None or job.created_by_id != g.user.id:
-            abort(404)
+        if job is None or job.created_by_id != g.user.id or job.kind == "export":
+            abort(404)  # an export job has its pages on its record list
         return job
 
     @expose("/jobs/<int:job_id>")
@@ -471,7 +472,8 @@ class ReportView(BaseView):
     def trend(self):
         v = viewer()
         snaps = service.published_snapshots()
-        codes = sorted({s.scheme_code for s in snaps})
+        scheme_names = {s.scheme_code: s.scheme_name for s in snaps}  # the latest name of each
+        codes = sorted(scheme_names)
         code = request.args.get("scheme") or (snaps[-1].scheme_code if snaps else None)
         chosen = [s for s in snaps if s.scheme_code == code]
         option_json, table, units = None, [], []
@@ -488,6 +490,7 @@ class ReportView(BaseView):
                     cells.append(x)
                 table.append({"unit": u, "cells": cells, "full": u["id"] in full})
         return self.render_template("reports/trend.html", codes=codes, code=code, snaps=chosen,
+                                    scheme_names=scheme_names,
                                     option_json=option_json, table=table, units=units, F=F,
                                     own=v.own_unit_id)
 

@@ -101,6 +101,9 @@ class RateLimitedSecurityApi(SecurityApi):
         blocked = self.appbuilder.sm.login_blocked(username if isinstance(username, str)
                                                    else None)
         if blocked is not None:
+            from app.audit.capture import login_attempt
+
+            login_attempt(self.appbuilder.sm, username, None, reason=blocked.message)
             response = self.response(429, message=blocked.message)
             response.headers["Retry-After"] = str(blocked.retry_after)
             return response
@@ -225,17 +228,23 @@ class ReformSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password):
         """FAB's check, not even attempted while blocked; a failure is counted."""
+        from app.audit.capture import login_attempt  # every attempt is audited
+
         throttle = self._login_throttle()
         if throttle is None:
-            return super().auth_user_db(username, password)
+            user = super().auth_user_db(username, password)
+            login_attempt(self, username, user)
+            return user
         account, address = account_key(self, username), client_address()
         blocked = throttle.blocked(account, address)
         if blocked is not None:
             log.warning("login refused for %r from %s: %s", username, address, blocked.message)
+            login_attempt(self, username, None, reason=blocked.message)
             return None
         user = super().auth_user_db(username, password)
         if user is None:
             throttle.record_failure(account, address)
+        login_attempt(self, username, user)
         return user
 
     # -- password policy on every path -------------------------------------

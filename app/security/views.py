@@ -183,6 +183,10 @@ class AuthDBView(FabAuthDBView):
             # CSRF was checked for every POST by app/security/csrf.py
             blocked = self.appbuilder.sm.login_blocked(request.form.get("username"))
             if blocked is not None:
+                from app.audit.capture import login_attempt
+
+                login_attempt(self.appbuilder.sm, request.form.get("username"), None,
+                              reason=blocked.message)
                 flash(blocked.message, "danger")
                 page = self.render_template(self.login_template, title=self.title,
                                             form=LoginForm_db(), appbuilder=self.appbuilder)

@@ -234,6 +234,10 @@ def transition(record_type: str, record_id, action: str, user, reason: str | Non
         raise RecordNotFound()
     why = refusal(action, user, record)
     if why:
+        lost = lost_race(record_type, action, user, record, session) \
+            if action in ("approve", "reject") else None
+        if lost:
+            raise AlreadyHandled(lost)
         raise NotAllowed(why[1]) if why[0] == 403 else WorkflowError(why[1], why[0])
     table = model.__table__
     now = datetime.datetime.now()
@@ -253,6 +257,36 @@ def transition(record_type: str, record_id, action: str, user, reason: str | Non
     session.commit()
     session.expire(record)
     return record
+
+
+def lost_race(record_type: str, action: str, user, record, session) -> str | None:
+    """When a review (approve / reject) is refused only because someone moved
+    the record first (the user could have done it in the state the record was
+    in just before), the 已被他人处理 message saying who did what; else None."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    last = session.execute(
+        select(WorkflowHistory).where(WorkflowHistory.record_type == record_type,
+                                      WorkflowHistory.record_id == record.id)
+        .order_by(WorkflowHistory.id.desc()).limit(1)).scalar_one_or_none()
+    if last is None or last.to_state != record.state:
+        return None
+    current = record.state
+    with session.no_autoflush:
+        set_committed_value(record, "state", last.from_state)
+        try:
+            could = refusal(action, user, record) is None
+        finally:
+            set_committed_value(record, "state", current)
+    if not could:
+        return None
+    label = type(record).__chain__.state_label(current)
+    done = (f"于 {last.created_on:%Y-%m-%d %H:%M:%S} {ACTION_LABELS.get(last.action, last.action)}"
+            f"，当前状态为“{label}”")
+    if last.actor_id == user.id:  # e.g. a second click: already done by this user
+        return f"该记录已由您本人处理：您已{done}"
+    who = last.actor.get_full_name() if last.actor else "他人"
+    return f"{ALREADY_HANDLED}：{who}已{done}"
 
 
 @dataclass
@@ -314,9 +348,13 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
     done: set[int] = set()
     for from_state, group in groups.items():
         to_state = target_state(action, group[0])
+        # ``id IN`` lets both databases find the rows by primary key (alone, the
+        # (id, version) pairs made SQLite scan the state index); the pairs
+        # keep the compare-and-set on every record's version
         updated = set(session.execute(
             table.update()
-            .where(tuple_(table.c.id, table.c.version).in_([(r.id, r.version) for r in group]),
+            .where(table.c.id.in_([r.id for r in group]),
+                   tuple_(table.c.id, table.c.version).in_([(r.id, r.version) for r in group]),
                    table.c.state == from_state)
             .values(version=table.c.version + 1, **_values(action, to_state, user, now))
             .returning(table.c.id)
@@ -338,9 +376,7 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
                                        "reason": ALREADY_HANDLED})
         done |= updated
         _after(model, session, sorted(updated), action, from_state, to_state, user, now)
-    session.commit()
-    for record in records:
-        session.expire(record)
+    session.commit()  # expires the loaded records (expire_on_commit): no loop over them
     result.done = [i for i in wanted if i in done]
     return result
 
@@ -392,10 +428,20 @@ def _kind_clause(kind: str, model, user):
     return owned_clause(model, user, REJECTED if kind == "rejected" else DRAFT)
 
 
-def todo_counts(user, session=None) -> dict[tuple[str, str], int]:
-    """{(record type, kind): n} for every type and kind (waiting for me,
-    rejected back to me, my drafts), in ONE statement of scalar subqueries."""
-    session = session or db.session
+_TODO_STATEMENTS: dict[tuple, tuple[list, object]] = {}
+
+
+def _todo_key(user) -> tuple:
+    """Everything the 待办 clauses read off the user and their unit."""
+    unit = getattr(user, "unit", None)
+    return (getattr(user, "id", None), getattr(user, "unit_id", None),
+            bool(getattr(user, "is_authenticated", False)), bool(getattr(user, "is_active", False)),
+            frozenset(_roles(user)),
+            tuple(getattr(unit, a, None) for a in ("path", "kind", "code", "name", "parent_id")),
+            tuple(rt.name for rt in all_types()))
+
+
+def _todo_statement(user) -> tuple[list, object]:
     columns, keys = [], []
     for rt in all_types():
         for kind in TODO_KINDS:
@@ -405,9 +451,29 @@ def todo_counts(user, session=None) -> dict[tuple[str, str], int]:
             keys.append((rt.name, kind))
             columns.append(select(func.count()).select_from(rt.model).where(where)
                            .scalar_subquery())
-    if not columns:
+    return keys, (select(*columns) if columns else None)
+
+
+def todo_counts(user, session=None) -> dict[tuple[str, str], int]:
+    """{(record type, kind): n} for every type and kind (waiting for me,
+    rejected back to me, my drafts), in ONE statement of scalar subqueries.
+
+    The counts are read on every page (the "待办 (n)" label) and are index-only
+    (migration 0007_todo_index); building the statement's dozens of clauses
+    cost more than running it, so the statement is built once per user (and
+    their unit and roles) and process, and run each time."""
+    session = session or db.session
+    key = _todo_key(user)
+    built = _TODO_STATEMENTS.get(key)
+    if built is None:
+        built = _todo_statement(user)
+        if len(_TODO_STATEMENTS) >= 2048:
+            _TODO_STATEMENTS.clear()
+        _TODO_STATEMENTS[key] = built
+    keys, stmt = built
+    if stmt is None:
         return {}
-    row = session.execute(select(*columns)).one()
+    row = session.execute(stmt).one()
     return dict(zip(keys, row))
 
 

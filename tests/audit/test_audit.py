@@ -297,6 +297,7 @@ def test_scheme_edit_freeze_and_new_version(app):
     assert notes and notes[0].object_id == sid and notes[0].new_value == "审计测试说明"
     frozen = [r for r in got if r.action == "scheme_freeze"]
     assert len(frozen) == 1 and frozen[0].object_id == sid and frozen[0].actor_name == "改革办演示"
+    assert frozen[0].new_value == "已冻结"  # the status as a person reads it, not its code
     made = [r for r in got if r.action == "scheme_new_version"]
     assert len(made) == 1 and made[0].object_id == copy_id and version > 1
     # the new version's indicators are not listed one by one

@@ -33,6 +33,10 @@ def site(app):
 def test_typing_the_seed_table_shows_the_seed_numbers(site):
     from playwright.sync_api import expect, sync_playwright
 
+    # the live score answers over the network: on a busy machine (the suite
+    # runs on two workers) 5 s, Playwright's default for assertions, is short
+    expect.set_options(timeout=20_000)
+
     header, funds, indicators, printed = TABLES[0]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM,

@@ -76,7 +76,7 @@ def test_recognition_chain_end_to_end_over_rest(soe_app, client):
     with soe_app.app_context():
         assert db.session.get(SoeRecognition, rid).state == "pending_2"
     # step 2: the 审核员 of the unit above the enterprise (万州区国资委) only
-    for mobile, status in ((CJ_REVIEWER, 403),  # the enterprise's reviewer again
+    for mobile, status in ((CJ_REVIEWER, 409),  # the enterprise's reviewer again: done
                            (GZW_CLERK, 403),  # the 国资委, but a 录入员
                            (REVIEWER_WZ, 403),  # 万州区 sees it, but is not its 国资委
                            (SW_REVIEWER, 404),  # a sibling enterprise: out of scope

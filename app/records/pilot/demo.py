@@ -281,12 +281,15 @@ def _achievements(session, rng, approved_ids, staffed, office, limit):
         pilot = session.get(Pilot, pilot_id)
         clerks, reviewers = staffed[unit_id]
         name, problem, effect = ACHIEVEMENTS[len(rows) % len(ACHIEVEMENTS)]
+        state = rng.choice([APPROVED, APPROVED, "pending_2"])
+        if not rows:
+            state = APPROVED  # at least one approved achievement, whatever the draw
         rows.append(DemoRow(
             values={"pilot_id": pilot_id, "name": name, "problem": problem, "effect": effect,
                     "supervisor_id": pilot.supervisor_id},
             unit_id=unit_id, filer_id=clerks[0],
             created_on=limit - dt.timedelta(days=rng.randint(5, 30), hours=rng.randint(1, 6)),
-            acts=path_to(rng.choice([APPROVED, APPROVED, "pending_2"]), 3,
+            acts=path_to(state, 3,
                          [reviewers[0], _dept_clerk(session, pilot), office], clerks[0], rng)))
     write(session, PilotAchievement, "pilot_achievement", rows, limit, rng)
 
