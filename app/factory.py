@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, migrate
-from config import load_config
+from config import INSTANCE_DIR, load_config
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,11 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides the settings of config.py."""
-    app = Flask(__name__, instance_relative_config=True)
+    # the instance folder (job files, the task queue's SQLite file, backups):
+    # INSTANCE_PATH of the environment (config.py), or of ``config``
+    instance = (config or {}).get("INSTANCE_PATH") or INSTANCE_DIR
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()),
+                instance_relative_config=True)
     app.config.update(load_config(config))
     from app.security.passwords import validate_password
 

@@ -103,6 +103,7 @@ def make_app(tmp_path, **overrides):
         "SECRET_KEY": "test-secret-key-for-the-test-suite-only",
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "INSTANCE_PATH": str(tmp_path / "instance"),  # job files, the task queue
         "RATELIMIT_STORAGE_URI": "memory://",
         "DEMO_PASSWORD": DEMO_PASSWORD,
     }
