@@ -330,3 +330,8 @@ def test_first_start_demo_has_approved_records_of_every_type(app, monkeypatch):
             assert states.get(APPROVED, 0) > 0, f"{rt.name}: no approved demo record {states}"
             seen |= set(states)
         assert STATES <= seen
+        # and a published district ranking of this quarter and the one before
+        from app.reports import service
+
+        published = {(s.scheme_code, s.period_code) for s in service.published_snapshots()}
+        assert {("district_2023", code) for code in demo_periods()} <= published

@@ -126,7 +126,8 @@ def load_demo_users(password: str | None = None, session=None) -> list[ReformUse
 def load_demo(password: str | None = None, sync: bool = True, quarter: bool = False) -> None:
     """Roles, units, demo accounts, the 领域/跑道 taxonomy and the shipped schemes;
     with ``quarter``, also a plausible quarter (and the one before) of records in
-    every state, for a first start that shows the product working. The tests
+    every state and the district report of that quarter and the one before,
+    published, for a first start that shows the product working. The tests
     start without the quarter and build what each needs."""
     from app.records.demand.taxonomy import load_taxonomy
     from app.scoring.store import load_shipped
@@ -144,6 +145,7 @@ def load_demo(password: str | None = None, sync: bool = True, quarter: bool = Fa
         load_data_source_demo()
         load_demo_quarter(password=password)
         load_data_source_records()
+        publish_demo_reports()
 
 
 def publish_demo_reports(scheme_code: str = "district_2023") -> None:
