@@ -30,19 +30,17 @@ def site(app):
     thread.join(timeout=5)
 
 
-def test_typing_the_seed_table_shows_the_seed_numbers(site):
-    from playwright.sync_api import expect, sync_playwright
+def test_typing_the_seed_table_shows_the_seed_numbers(site, browser):
+    from playwright.sync_api import expect
 
     # the live score answers over the network: on a busy machine (the suite
     # runs on two workers) 5 s, Playwright's default for assertions, is short
     expect.set_options(timeout=20_000)
 
     header, funds, indicators, printed = TABLES[0]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_context(locale="zh-CN", viewport={"width": 1500, "height": 1000}
-                                   ).new_page()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1500, "height": 1000})
+    try:
+        page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.set_default_timeout(20000)
@@ -117,4 +115,5 @@ def test_typing_the_seed_table_shows_the_seed_numbers(site):
         expect(page.locator("#selfeval-total")).to_have_text("100.00")
         expect(page.locator("#selfeval-indicators tbody tr")).to_have_count(9)
         assert errors == []
-        browser.close()
+    finally:
+        context.close()
