@@ -134,3 +134,12 @@ def load_config(overrides: dict | None = None) -> dict:
     cfg["SECRET_KEY"] = _secret_key() if not (overrides or {}).get("SECRET_KEY") else None
     cfg.update(overrides or {})
     return cfg
+
+
+def setting(app, name: str, default=None):
+    """A setting read at run time: ``app.config``, else the environment, else
+    ``default`` (empty values count as unset)."""
+    value = app.config.get(name)
+    if value in (None, ""):
+        value = os.environ.get(name)
+    return default if value in (None, "") else value

@@ -15,7 +15,7 @@ def edits_of(record, limit: int = 200) -> list[dict]:
     who, what, field, old → new."""
     from app.audit.models import ACTION_LABELS
 
-    rows = record_history(type(record).__record_type__, record.id)[-limit:]
+    rows = record_history(type(record).__record_type__, record.id, limit=limit)
 
     def short(text):
         return text if text is None or len(text) <= 300 else text[:299] + "…"

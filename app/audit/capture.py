@@ -489,8 +489,13 @@ def _after_flush(session, flush_context) -> None:
     rows: list[dict] = []
     for obj in list(session.new):
         rows += _created(session, obj)
+    from app.attachments.models import Attachment
+
     for obj in list(session.dirty):
-        if session.is_modified(obj, include_collections=True):
+        # the cheap question first: objects of classes that are not audited
+        # (job progress, scoring rows …) are not inspected at all
+        if (isinstance(obj, Attachment) or _kind_of(obj) is not None) \
+                and session.is_modified(obj, include_collections=True):
             rows += _updated(session, obj)
     for obj in list(session.deleted):
         rows += _deleted(session, obj)
@@ -586,12 +591,17 @@ def login_attempt(sm, username, user, reason: str | None = None) -> None:
     session.commit()
 
 
-def record_history(record_type: str, record_id: int, session=None) -> list[AuditLog]:
-    """The audit rows of one record, oldest first (for its page)."""
+def record_history(record_type: str, record_id: int, session=None,
+                   limit: int | None = None) -> list[AuditLog]:
+    """The audit rows of one record, oldest first (for its page); with
+    ``limit``, its latest ``limit`` rows."""
     from app.extensions import db
 
     session = session or db.session
-    return list(session.scalars(
-        select(AuditLog).where(AuditLog.object_type == record_type,
-                               AuditLog.object_id == record_id)
-        .order_by(AuditLog.created_on, AuditLog.id)))
+    stmt = select(AuditLog).where(AuditLog.object_type == record_type,
+                                  AuditLog.object_id == record_id)
+    if limit is None:
+        return list(session.scalars(stmt.order_by(AuditLog.created_on, AuditLog.id)))
+    latest = session.scalars(stmt.order_by(AuditLog.created_on.desc(), AuditLog.id.desc())
+                             .limit(limit))
+    return list(reversed(list(latest)))

@@ -890,10 +890,9 @@ class RecordModelView(ModelView):
         """The list as filtered on screen, in the user's scope, as .xlsx. Up to
         ``EXPORT_SYNC_MAX_ROWS`` rows (default 5,000) in this request; more run
         as a background job (progress page, file offered when done)."""
-        import os
+        from config import setting
 
-        limit = int(current_app.config.get("EXPORT_SYNC_MAX_ROWS")
-                    or os.environ.get("EXPORT_SYNC_MAX_ROWS") or 5000)
+        limit = int(setting(current_app, "EXPORT_SYNC_MAX_ROWS", 5000))
         total = self._export_ids().order_by(None).count()
         if total > limit:
             from app.reports.tasks import queue_export

@@ -14,11 +14,12 @@ import datetime
 import json
 import logging
 import logging.handlers
-import os
 import sys
 import time
 
 from flask import g, request
+
+from config import setting
 
 LOGGER_NAME = "gaige.requests"
 
@@ -28,11 +29,6 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(record.msg, ensure_ascii=False, separators=(",", ":"))
 
 
-def setting(app, name, default=None):
-    value = app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name)
-    return default if value in (None, "") else value
 
 
 def _handler(app) -> logging.Handler:

@@ -16,7 +16,7 @@ def install(app) -> None:
 
     with app.app_context():
         engines = list(db.engines.values())
-    from app.ops.reqlog import setting
+    from config import setting
 
     wal = str(setting(app, "SQLITE_WAL", "true")).lower() not in ("0", "false", "no", "off")
     timeout = int(setting(app, "SQLITE_BUSY_TIMEOUT_MS", 30_000))

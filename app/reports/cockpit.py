@@ -27,7 +27,6 @@ MEDIA = "5家中央媒体深度专题报道"
 PILOT, BOTTLENECK = "pilot", "bottleneck"
 NOT_YET = {
     PILOT: "试点项目管理模块尚未上线，暂无试点数据；上线后此处显示各单位已审核通过的试点。",
-    BOTTLENECK: "堵点卡点管理模块尚未上线，暂无堵点卡点数据；上线后此处显示各单位的化解情况。",
 }
 
 
@@ -122,10 +121,8 @@ def _bottlenecks(end, as_of, units, ids, limit, session) -> Board:
     progress, completed and overdue on the period's last day (or the moment of
     collection, if earlier), from approved progress reports only; most
     completed first, then fewest overdue."""
-    try:
-        from app.records.assignment.status import bottleneck_figures
-    except ImportError:  # the assignment package is optional in this layout
-        return Board("问题破解", [], [], NOT_YET[BOTTLENECK])
+    from app.records.assignment.status import bottleneck_figures
+
     day = min(end, as_of.date())
     figures = bottleneck_figures(ids, day, as_of, session=session)
     rows = []

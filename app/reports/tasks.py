@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 from pathlib import Path
 
 from sqlalchemy import select, update
+
+from config import setting  # noqa: F401 - also used as app.reports.tasks.setting
 
 from app.errors import UserError
 from app.extensions import db
@@ -41,11 +42,6 @@ _export_lock = threading.Lock()
 QUEUE_NAME = "gaige-reports"
 
 
-def setting(app, name: str, default=None):
-    value = app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name)
-    return default if value in (None, "") else value
 
 
 def reports_folder(app) -> Path:
@@ -215,6 +211,9 @@ def _export(app, job, progress) -> dict:
                  and hasattr(v, "export_workbook")), None)
     if view is None:
         raise UserError("未知的记录类型")
+    # the permission too, as it is now (a role may have changed since the request)
+    if not app.appbuilder.sm._has_view_access(user, "can_export", view.class_permission_name):
+        raise UserError("您已没有导出此类记录的权限")
     path = job_path(app, job)
     tmp = path.with_suffix(".part")
     # one export at a time per process: FAB keeps a view's search filters on the
@@ -230,8 +229,6 @@ def _export(app, job, progress) -> dict:
 
 
 JOB_SUFFIX = {"unit_sheets": ".pdf", "export": ".xlsx"}
-JOB_MIMETYPE = {".pdf": "application/pdf",
-                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def job_path(app, job) -> Path:

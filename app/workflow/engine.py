@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import False_, True_
 
 from app.errors import UserError
@@ -328,8 +329,11 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
             wanted.append(value)
     if not wanted:
         return result
+    # the unit with the records: actors that look at the record's unit (its
+    # parent, e.g. the supervising 国资委) then need no query per record
     records = session.execute(
         select(model).where(model.id.in_(wanted), scope_clause(model, scope_for(user)))
+        .options(selectinload(model.unit))
     ).scalars().all()
     by_id = {r.id: r for r in records}
     groups: dict[str, list] = defaultdict(list)

@@ -187,3 +187,38 @@ def test_web_form_keeps_what_was_typed_on_a_refusal(app, login_as):
     html = resp.get_data(as_text=True)
     assert "保留我输入的改革事项" in html and "原来的问题" in html
     assert "不属于类别" in html
+
+
+HUGE = "99999999999999999999"
+
+
+def test_numbers_no_row_can_have_are_4xx_in_chinese(app, client, login_as):
+    """Found by probing the new record types: a huge page in ``q``, a huge job
+    id in a path, a huge id filter on an export, a district parameter that is
+    not an ASCII number."""
+    h = {"Authorization": f"Bearer {api_token(client, CLERK_WZ)}"}
+    for q in (f"(page:{HUGE})", f"(page_size:{HUGE})"):
+        resp = client.get(f"/api/v1/demand/?q={q}", headers=h)
+        assert resp.status_code == 400 and "过大" in resp.get_json()["message"], q
+    web = login_as(CLERK_WZ)
+    for path in (f"/demandmodelview/export/jobs/{HUGE}", f"/demandmodelview/export/jobs/{HUGE}/status",
+                 f"/demandmodelview/export/jobs/{HUGE}/file"):
+        assert web.get(path).status_code == 404, path
+    resp = web.get(f"/demandmodelview/export/?_flt_0_id={HUGE}")
+    assert resp.status_code == 400 and "请求格式不正确" in resp.get_data(as_text=True)
+    office = login_as(OFFICE)
+    for value in (HUGE, "²", "-1"):
+        assert office.get(f"/assessment/overview/?district={value}").status_code == 200, value
+
+
+def test_flask_appbuilder_q_errors_are_in_chinese(app, client):
+    h = {"Authorization": f"Bearer {api_token(client, CLERK_WZ)}"}
+    cases = {
+        "(order_column:zzz,order_direction:asc)": "排序字段“zzz”无效",
+        "(filters:!((col:nosuchcolumn,opr:eq,value:1)))": "不能按字段“nosuchcolumn”筛选",
+        "(filters:!((col:title,opr:eq,value:(a:1))))": "查询参数 q 的结构不正确",
+    }
+    for q, message in cases.items():
+        resp = client.get(f"/api/v1/demand/?q={q}", headers=h)
+        assert resp.status_code == 400 and resp.get_json()["message"] == message, \
+            (q, resp.get_json())

@@ -271,10 +271,5 @@ def reports_of(user, item: Assignment, session=None) -> list:
         .order_by(model.id.desc()).limit(500)).all()
 
 
-def unit_names(session=None) -> dict[int, str]:
-    session = session or db.session
-    return dict(session.execute(select(Unit.id, Unit.name)).all())
-
-
 __all__ = ["AssignmentForm", "assignable_units", "demand_choices", "fill", "is_office",
            "may_fill", "remove", "report_models", "reports_of", "save", "visible"]

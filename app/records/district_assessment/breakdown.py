@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from app.errors import UserError
 from app.records.district_assessment.models import (
@@ -293,7 +294,8 @@ def load_breakdown(session, district: Unit, year: int, indicator_rows, supervisi
         keys.append((row.group, row.seq, counter[(row.group, row.seq)]))
     existing = {(i.group_name, i.seq, i.part): i for i in session.scalars(
         select(AssessmentIndicator).where(AssessmentIndicator.district_id == district.id,
-                                          AssessmentIndicator.year == year))}
+                                          AssessmentIndicator.year == year)
+        .options(selectinload(AssessmentIndicator.units)))}
     gone = [i for k, i in existing.items() if k not in set(keys)]
     if gone:
         used = set(session.scalars(select(AssessmentReport.indicator_id).where(
@@ -304,7 +306,8 @@ def load_breakdown(session, district: Unit, year: int, indicator_rows, supervisi
     old_items = {}
     if supervision_rows is not None:
         old_items = {i.seq: i for i in session.scalars(select(SupervisionItem).where(
-            SupervisionItem.district_id == district.id, SupervisionItem.year == year))}
+            SupervisionItem.district_id == district.id, SupervisionItem.year == year)
+            .options(selectinload(SupervisionItem.units)))}
         gone_items = [i for s, i in old_items.items() if s not in {r.seq for r in items}]
         if gone_items:
             used = set(session.scalars(select(SupervisionReport.item_id).where(

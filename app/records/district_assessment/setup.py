@@ -86,9 +86,11 @@ def _pick_district(everything: bool, own):
     district, else the user's own (None: nothing to show)."""
     if not everything:
         return own
-    raw = (request.values.get("district") or "").strip()
-    if raw.isdigit():
-        unit = db.session.get(Unit, int(raw))
+    from app.guards import int_id
+
+    district_id = int_id(request.values.get("district"))
+    if district_id is not None:
+        unit = db.session.get(Unit, district_id)
         if unit is not None and unit.kind == UnitKind.DISTRICT.value:
             return unit
     with_data = db.session.scalar(

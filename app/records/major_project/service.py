@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import UserError
 from app.records.major_project.models import (
@@ -361,7 +362,9 @@ def save_report(session, user, project: MajorProject, form: ReportForm,
 
 def project_rows(session, user, today: dt.date) -> list[dict]:
     projects = list(session.scalars(visible_projects(user).order_by(
-        MajorProject.year.desc(), MajorProject.id)))
+        MajorProject.year.desc(), MajorProject.id).options(
+        joinedload(MajorProject.lead_unit), selectinload(MajorProject.participants),
+        selectinload(MajorProject.milestones))))
     ids = [p.id for p in projects]
     overdue = dict(session.execute(
         select(MajorProjectMilestone.project_id, func.count())
@@ -383,6 +386,7 @@ def overdue_rows(session, user, today: dt.date) -> list[dict]:
     m, p = MajorProjectMilestone, MajorProject
     stmt = (select(m, p).join(p, p.id == m.project_id)
             .where(overdue_clause(today), scope_clause(p, scope_for(user)))
+            .options(joinedload(p.lead_unit))
             .order_by(m.planned_on, p.id, m.seq).limit(5000))
     rows = []
     for milestone, project in session.execute(stmt):

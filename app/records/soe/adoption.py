@@ -11,47 +11,29 @@ from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from app.errors import UserError
 from app.extensions import db
 from app.records.soe.models import ADOPT, REVOKE, SoeCase, SoeCaseAdoption
 from app.scope import scope_clause, scope_for
 from app.security.roles import ROLE_CLERK, ROLE_REVIEWER
-from app.units.models import Unit
-from app.workflow.chain import APPROVED
+from app.workflow.chain import APPROVED, parent_unit
 
-ADOPTING_ROLES = (ROLE_CLERK, ROLE_REVIEWER)
+# a 录入员 or 审核员 of the unit directly above the filing enterprise: the
+# chain's own actor, whose Python and SQL forms agree (app/workflow/chain.py)
+ADOPTERS = (parent_unit(ROLE_CLERK), parent_unit(ROLE_REVIEWER))
 NOT_FOUND = "案例不存在或不在您的可见范围内"
-
-
-def _roles(user) -> set[str]:
-    return {r.name for r in getattr(user, "roles", None) or ()}
-
-
-def supervisor_id(case) -> int | None:
-    """The unit that may adopt ``case``: the one directly above its enterprise."""
-    unit = case.unit
-    if unit is None and case.unit_id is not None:
-        unit = db.session.get(Unit, case.unit_id)
-    return unit.parent_id if unit is not None else None
 
 
 def is_supervisor(user, case) -> bool:
     """Whether ``user`` is a 录入员 or 审核员 of the case's 区国资委."""
-    unit_id = getattr(user, "unit_id", None)
-    return (unit_id is not None and bool(_roles(user) & set(ADOPTING_ROLES))
-            and supervisor_id(case) == unit_id)
+    return any(actor.matches(user, case) for actor in ADOPTERS)
 
 
 def adopt_clause(user):
     """SQL twin of :func:`is_supervisor`: the cases ``user`` may adopt or revoke."""
-    from sqlalchemy import false
-
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None or not _roles(user) & set(ADOPTING_ROLES):
-        return false()
-    return SoeCase.unit_id.in_(select(Unit.id).where(Unit.parent_id == unit_id))
+    return or_(*(actor.clause(SoeCase, user) for actor in ADOPTERS))
 
 
 def refusal(action: str, user, case) -> tuple[int, str] | None:
