@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.records.demand.models import Demand
 from app.extensions import db
 from app.security.models import ReformUser
 from app.workflow import engine
@@ -38,12 +39,15 @@ def test_concurrent_approve_gives_one_transition(app, bulk):
             with app.app_context(), Session(db.engine) as session:
                 actor = session.scalar(select(ReformUser).where(ReformUser.mobile == mobile))
                 real_execute = session.execute
-                reads = {"n": 0}
+                waited = []
 
                 def execute(stmt, *a, **kw):
                     result = real_execute(stmt, *a, **kw)
-                    reads["n"] += 1
-                    if reads["n"] == 1:  # both have read the record before either writes
+                    # both have read the record before either writes (other reads,
+                    # e.g. the actor's unit and roles loaded on first use, come first)
+                    if (not waited and isinstance(stmt, Select)
+                            and Demand.__table__ in stmt.get_final_froms()):
+                        waited.append(stmt)
                         barrier.wait(10)
                     return result
 
