@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from app.security.menu_cache import init_app as init_menu_cache
+
+    init_menu_cache(app)  # the navigation menu, rendered once per permission set
     from app.security.csrf import init_csrf
 
     init_csrf(app)  # after FAB's before_request, which sets g.user

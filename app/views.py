@@ -26,9 +26,13 @@ from app.workflow.registry import all_types, get_type
 KIND_LABELS = {"waiting": "待我审核", "rejected": "被驳回待修改", "draft": "草稿未提交"}
 
 
-def _owned(kind: str, user, limit: int = 5) -> list[dict]:
+def _owned(kind: str, user, counts: dict, limit: int = 5) -> list[dict]:
+    """The latest ``limit`` records of ``kind`` over all types; only the types
+    that have some (``counts`` of engine.todo_counts) are read."""
     rows = []
     for rt in all_types():
+        if not counts.get((rt.name, kind)):
+            continue
         records = engine.todo_page(rt.name, kind, user, page_size=limit, order="changed_on")
         rejections = engine.last_rejections(rt.name, [r.id for r in records]) \
             if kind == "rejected" else {}
@@ -79,14 +83,19 @@ def _recent(user, limit: int = 10) -> list[dict]:
     return out
 
 
-def _approved_counts(user) -> list[dict]:
+def _approved_counts_statement(user):
     scope = scope_for(user)
     columns = [select(func.count()).select_from(rt.model).where(
         rt.model.state == APPROVED, scope_clause(rt.model, scope)).scalar_subquery()
         for rt in all_types()]
-    if not columns:
+    return select(*columns) if columns else None
+
+
+def _approved_counts(user) -> list[dict]:
+    stmt = engine.per_user_statement("approved_counts", user, _approved_counts_statement)
+    if stmt is None:
         return []
-    counts = db.session.execute(select(*columns)).one()
+    counts = db.session.execute(stmt).one()
     return [{"type": rt.label, "n": n, "url": url_for(f"{rt.view_endpoint}.list")}
             for rt, n in zip(all_types(), counts)]
 
@@ -125,8 +134,8 @@ class ReformIndexView(IndexView):
                 todo=[{"type": get_type(name).label, "kind": KIND_LABELS[kind], "n": n}
                       for (name, kind), n in counts.items() if n],
                 todo_total=g._todo_total,
-                rejected=_owned("rejected", user),
-                drafts=_owned("draft", user),
+                rejected=_owned("rejected", user, counts),
+                drafts=_owned("draft", user, counts),
                 recent=_recent(user),
                 approved=_approved_counts(user),
                 reports_home=_reports_panel(user),

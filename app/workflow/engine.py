@@ -432,7 +432,22 @@ def _kind_clause(kind: str, model, user):
     return owned_clause(model, user, REJECTED if kind == "rejected" else DRAFT)
 
 
-_TODO_STATEMENTS: dict[tuple, tuple[list, object]] = {}
+_USER_STATEMENTS: dict[tuple, object] = {}
+
+
+def per_user_statement(name: str, user, build):
+    """``build(user)``, kept per process for this user, their unit and roles
+    (the key of :func:`_todo_key`). For statements read on every page whose
+    dozens of scope clauses cost more to build than to run; the clauses are
+    subqueries, so what they select is read afresh each time."""
+    key = (name, *_todo_key(user))
+    built = _USER_STATEMENTS.get(key)
+    if built is None:
+        built = build(user)
+        if len(_USER_STATEMENTS) >= 4096:
+            _USER_STATEMENTS.clear()
+        _USER_STATEMENTS[key] = built
+    return built
 
 
 def _todo_key(user) -> tuple:
@@ -467,14 +482,7 @@ def todo_counts(user, session=None) -> dict[tuple[str, str], int]:
     cost more than running it, so the statement is built once per user (and
     their unit and roles) and process, and run each time."""
     session = session or db.session
-    key = _todo_key(user)
-    built = _TODO_STATEMENTS.get(key)
-    if built is None:
-        built = _todo_statement(user)
-        if len(_TODO_STATEMENTS) >= 2048:
-            _TODO_STATEMENTS.clear()
-        _TODO_STATEMENTS[key] = built
-    keys, stmt = built
+    keys, stmt = per_user_statement("todo", user, _todo_statement)
     if stmt is None:
         return {}
     row = session.execute(stmt).one()

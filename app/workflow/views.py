@@ -15,6 +15,16 @@ class TodoLabel:
     in one statement."""
 
     def __str__(self) -> str:
+        from app.security.menu_cache import SLOT, rendering_slots
+
+        try:
+            if rendering_slots():  # the menu kept per permission set: filled in per request
+                return SLOT
+        except RuntimeError:  # outside a request
+            return "待办"
+        return self.text()
+
+    def text(self) -> str:
         try:
             user = g.user
         except (AttributeError, RuntimeError):
