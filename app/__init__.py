@@ -10,6 +10,9 @@ from __future__ import annotations
 
 
 def create_app(config: dict | None = None):
+    from app import lean_imports
+
+    lean_imports.install()  # before Flask-AppBuilder is imported: see app/lean_imports.py
     from app.factory import create_app as _create_app
 
     return _create_app(config)

@@ -78,8 +78,23 @@ STATES = (("approved", 0.70), ("pending_2", 0.16), ("pending_1", 0.05), ("draft"
 GUNICORN_CONF = """
 import pathlib
 
+{base}
+
 def post_worker_init(worker):
     pathlib.Path({ready!r}, f"ready.{{worker.pid}}").write_text("")
+"""
+# the app runs with the repository's gunicorn.conf.py (what production runs:
+# preloaded, gc frozen before the fork); the floor with the same server settings
+APP_CONF = "exec(compile(open({path!r}).read(), {path!r}, 'exec'))"
+FLOOR_CONF = """import gc
+preload_app = True
+gc.disable()
+
+def pre_fork(server, worker):
+    gc.freeze()
+
+def post_fork(server, worker):
+    gc.enable()
 """
 
 
@@ -463,12 +478,13 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, name: str, target: str, cwd: Path, env: dict, tmp: Path,
-                 workers: int = 2, timeout: int = 600):
+                 workers: int = 2, timeout: int = 600, base_conf: str = ""):
         self.name, self.port = name, free_port()
         self.ready_dir = tmp / f"ready-{name}"
         self.ready_dir.mkdir()
         conf = tmp / f"gunicorn-{name}.conf.py"
-        conf.write_text(GUNICORN_CONF.format(ready=str(self.ready_dir)), encoding="utf-8")
+        conf.write_text(GUNICORN_CONF.format(ready=str(self.ready_dir), base=base_conf),
+                        encoding="utf-8")
         self.log_path = tmp / f"gunicorn-{name}.log"
         self.workers = workers
         self.proc = subprocess.Popen(
@@ -539,6 +555,27 @@ def status_kib(pid: int, name: str = "VmRSS") -> int:
             if line.startswith(name + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def memory_kib(pid: int) -> dict:
+    """RSS, PSS (shared pages divided among the processes sharing them) and
+    USS (pages of this process only: what one more worker costs)."""
+    out = {"rss": 0, "pss": 0, "uss": 0}
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key == "Rss":
+                out["rss"] = int(rest.split()[0])
+            elif key == "Pss":
+                out["pss"] = int(rest.split()[0])
+            elif key in ("Private_Clean", "Private_Dirty"):
+                out["uss"] += int(rest.split()[0])
+    return out
+
+
+def memory_figure(kib: dict) -> str:
+    return (f"{kib['rss'] / 1024:.0f} MiB (PSS {kib['pss'] / 1024:.0f}, "
+            f"USS {kib['uss'] / 1024:.0f})")
 
 
 def reset_peak(pid: int) -> bool:
@@ -737,17 +774,19 @@ def main() -> None:
 
         log("starting gunicorn: app and floor, 2 workers each …")
         gun_env = {**env, "FLOOR_DATABASE_URL": url}
-        app_srv = Server("app", "app:create_app()", root, gun_env, tmp)
+        app_srv = Server("app", "app:create_app()", root, gun_env, tmp,
+                         base_conf=APP_CONF.format(path=str(root / "gunicorn.conf.py")))
         servers.append(app_srv)
-        floor_srv = Server("floor", "floor_app:create_app()", BENCH, gun_env, tmp)
+        floor_srv = Server("floor", "floor_app:create_app()", BENCH, gun_env, tmp,
+                           base_conf=FLOOR_CONF)
         servers.append(floor_srv)
         job_worker = Worker(root, gun_env, tmp)  # loaded long before the export
         servers.append(job_worker)
         log(f"app workers ready in {app_srv.wait_ready():.1f} s, "
             f"floor in {floor_srv.wait_ready():.1f} s")
         time.sleep(1)
-        rss_start = {pid: status_kib(pid) for pid in app_srv.worker_pids()}
-        rss_floor_start = {pid: status_kib(pid) for pid in floor_srv.worker_pids()}
+        rss_start = {pid: memory_kib(pid) for pid in app_srv.worker_pids()}
+        rss_floor_start = {pid: memory_kib(pid) for pid in floor_srv.worker_pids()}
         cookies = {who: web_login(app_srv.port, who) for who in (CLERK, OFFICE)}
 
         # the same rows on both sides
@@ -776,8 +815,8 @@ def main() -> None:
                     p.floor_t.append(t2)
             log(f"  {p.what}: p50 {pct(p.app_t, .5):.1f} ms, floor {pct(p.floor_t, .5):.1f} ms")
 
-        rss_app = {pid: status_kib(pid) for pid in app_srv.worker_pids()}
-        rss_floor = {pid: status_kib(pid) for pid in floor_srv.worker_pids()}
+        rss_app = {pid: memory_kib(pid) for pid in app_srv.worker_pids()}
+        rss_floor = {pid: memory_kib(pid) for pid in floor_srv.worker_pids()}
 
         # -- the Excel export: a background job on the task queue ---------------------
         # more rows than EXPORT_SYNC_MAX_ROWS (5,000): the web request queues a job
@@ -939,14 +978,13 @@ def main() -> None:
                         p.app_stmts, ratio=f"{a50 / f50:.1f}×"))
         rows.append(Row("  floor", f50, pct(p.floor_t, .95), len(p.floor_t) / sum(p.floor_t),
                         p.floor_stmts, ratio="1×"))
-    rs, rfs = max(rss_start.values()) / 1024, max(rss_floor_start.values()) / 1024
-    rows.append(Row("web worker RSS at start (larger of 2)", rss=f"{rs:.0f} MiB",
-                    ratio=f"{rs / rfs:.1f}×"))
-    rows.append(Row("  floor", rss=f"{rfs:.0f} MiB", ratio="1×"))
-    ra, rf = max(rss_app.values()) / 1024, max(rss_floor.values()) / 1024
-    rows.append(Row("web worker RSS at rest after every page (larger of 2)", rss=f"{ra:.0f} MiB",
-                    ratio=f"{ra / rf:.1f}×"))
-    rows.append(Row("  floor", rss=f"{rf:.0f} MiB", ratio="1×"))
+    for label, mine, floors in (("at start", rss_start, rss_floor_start),
+                                ("at rest after every page", rss_app, rss_floor)):
+        a = max(mine.values(), key=lambda m: m["rss"])
+        f = max(floors.values(), key=lambda m: m["rss"])
+        rows.append(Row(f"web worker RSS {label} (larger of 2)", rss=memory_figure(a),
+                        ratio=f"{a['rss'] / f['rss']:.1f}× (USS {a['uss'] / f['uss']:.1f}×)"))
+        rows.append(Row("  floor", rss=memory_figure(f), ratio="1×"))
     best = f", best of {export_rounds}" if export_rounds > 1 else ""
     fx, fo = floor_export["xlsxwriter"], floor_export["openpyxl"]
     rows.append(Row(f"Excel export, {n_rows:,} rows (改革办), background job: request to file "
