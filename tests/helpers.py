@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from contextlib import contextmanager
 
 DEMO_PASSWORD = "Gaige@2026"
 _addresses = itertools.count(1)
@@ -39,3 +40,22 @@ def api_token(client, mobile, password=DEMO_PASSWORD) -> str:
     return resp.get_json()["access_token"]
 
 
+@contextmanager
+def scratch_postgres(url):
+    """A new empty PostgreSQL database on the server of ``url`` (the test
+    database's name + ``_scratch``), dropped afterwards. Yields its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_scratch"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+        yield base.set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -160,7 +160,7 @@ def test_search_by_user_record_time_and_export_neutralised(app):
 APP_ROLE = "helper_ops_audit_app"
 
 
-def test_postgresql_app_role_may_insert_and_read_only(app, tmp_path):
+def test_postgresql_app_role_may_insert_and_read_only(app, tmp_path, request):
     """A fresh database migrated with AUDIT_APP_ROLE: that role appends and
     reads, and is refused UPDATE, DELETE and TRUNCATE by the grants."""
     with app.app_context():
@@ -172,7 +172,11 @@ def test_postgresql_app_role_may_insert_and_read_only(app, tmp_path):
 
     from tests.conftest import _drop_everything, make_app
 
-    target = base.set(database="helper_ops2")
+    from tests.helpers import scratch_postgres
+
+    scratch = scratch_postgres(base.render_as_string(hide_password=False))
+    target = scratch.__enter__()  # a new database, dropped when the test ends
+    request.addfinalizer(lambda: scratch.__exit__(None, None, None))
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}):

@@ -5,7 +5,7 @@ does not; a non-empty target is refused unless --force.
 
 Runs on the session's database: SQLite (online backup API, and the logical
 JSON format) or PostgreSQL (pg_dump, and the logical JSON format), restoring
-into a new SQLite file or the PostgreSQL database helper_ops2."""
+into a new SQLite file or a scratch PostgreSQL database made for the test."""
 
 from __future__ import annotations
 
@@ -24,10 +24,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.ops.backup import MANIFEST, describe, reflect, table_lines
 from tests.attachments.files import pdf_bytes
-from tests.helpers import csrf_token, login, new_client
+from tests.helpers import csrf_token, login, new_client, scratch_postgres
 from tests.pilot.util import CLERK_WZ, make_pilot
 
-RESTORE_PG_DB = "helper_ops2"
 
 
 def _formats(app) -> list[str]:
@@ -38,15 +37,21 @@ def _formats(app) -> list[str]:
 @pytest.fixture
 def fresh_target(app, tmp_path):
     """An app on an empty database with empty folders: a new SQLite file, or
-    the PostgreSQL database helper_ops2 emptied."""
+    a new PostgreSQL database beside the test database (dropped afterwards)."""
+    from contextlib import nullcontext
+
     from tests.conftest import _drop_everything, make_app
 
     with app.app_context():
         url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        target_url = f"sqlite:///{tmp_path / 'restored.db'}"
-    else:
-        target_url = url.set(database=RESTORE_PG_DB).render_as_string(hide_password=False)
+    sqlite = url.get_backend_name() == "sqlite"
+    with (nullcontext(f"sqlite:///{tmp_path / 'restored.db'}") if sqlite
+          else scratch_postgres(url.render_as_string(hide_password=False))) as target:
+        target_url = target if sqlite else target.render_as_string(hide_password=False)
+        yield from _target_app(target_url, tmp_path, make_app, _drop_everything)
+
+
+def _target_app(target_url, tmp_path, make_app, _drop_everything):
     other = make_app(tmp_path / "restored-instance", SQLALCHEMY_DATABASE_URI=target_url,
                      UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
                      REPORTS_FOLDER=str(tmp_path / "restored-reports"))

@@ -92,6 +92,11 @@ def _approved_directly(clerk, category, item, date, approved_on):
 
 @pytest.fixture
 def population(app):
+    # the clock of this test, read when it starts (the module may have been
+    # imported many minutes before, and the chain's approvals take real time)
+    global NOW, TODAY
+    NOW = dt.datetime.now().replace(microsecond=0)
+    TODAY = NOW.date()
     add_accounts(app)
     with app.app_context():
         ids = {}
