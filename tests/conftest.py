@@ -21,20 +21,33 @@ the test database do not wait for the disk (see ``_commits_without_fsync``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
+import socket
 import sqlite3
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import pytest
-from sqlalchemy import MetaData, text
-from sqlalchemy.exc import ProgrammingError
+# With PYTHONDONTWRITEBYTECODE set (as on the development machine) every test
+# process compiled the app and compiled and assertion-rewrote the ~370 test
+# modules again on each run (5 s and more per process). Compiled files are
+# kept, but outside the working tree (a cache folder per user in the
+# temporary folder); the environment's choice is otherwise left alone.
+if sys.dont_write_bytecode and not sys.pycache_prefix:
+    sys.pycache_prefix = os.path.join(tempfile.gettempdir(), f"pycache-{os.getuid()}")
+    sys.dont_write_bytecode = False
 
-from app import create_app
-from tests.helpers import DEMO_PASSWORD, login, new_client
+import pytest  # noqa: E402 - after the bytecode setting, like everything below
+from sqlalchemy import MetaData, text  # noqa: E402
+from sqlalchemy.exc import ProgrammingError  # noqa: E402
+
+from app import create_app  # noqa: E402
+from tests.helpers import DEMO_PASSWORD, login, new_client  # noqa: E402
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -481,3 +494,61 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def _refusing_port() -> int:
+    """A local port that refuses every connection (bound, never listening),
+    kept for the whole test process."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _kept.append(sock)
+    return sock.getsockname()[1]
+
+
+_kept: list[socket.socket] = []
+# the browser's proxy for every address but this machine's: nothing gets out
+NOWHERE = {"server": f"http://127.0.0.1:{_refusing_port()}", "bypass": "127.0.0.1,localhost,[::1]"}
+
+
+class StaticAsBehindAProxy:
+    """The app's answers to ``/static/…`` as the reverse proxy in front of it
+    sends them in production (README: nginx serves the static files):
+    cacheable, without the session cookie and ``Vary: Cookie``. The app still
+    serves every file, once per browser context; each page is asked of the
+    app every time. (Without this the browser fetches some 25 unchanged files
+    again on every page: the session cookie, refreshed on each answer, defeats
+    ``Vary: Cookie``.)"""
+
+    DROP = {"set-cookie", "vary", "cache-control", "expires"}
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith("/static/"):
+            return self.app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            if status.startswith("200"):
+                headers = [(k, v) for k, v in headers if k.lower() not in self.DROP]
+                headers.append(("Cache-Control", "public, max-age=3600"))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+@contextlib.contextmanager
+def live_site(app):
+    """``app`` served over HTTP by a threaded server on a free local port,
+    its static files as behind the production proxy; yields the base URL and
+    stops the server afterwards. For the browser tests."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, StaticAsBehindAProxy(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

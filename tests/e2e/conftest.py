@@ -12,46 +12,33 @@ answer of 500 or more."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.helpers import DEMO_PASSWORD
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401 - the shared browser
+from tests.conftest import (  # noqa: F401 - the shared browser
+    CHROMIUM, CHROMIUM_ARGS, NOWHERE, live_site)
 
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).parent / "screenshots"))
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
-def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
-
-
 @pytest.fixture
 def live_server(app):
-    server, thread = _serve(app)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with live_site(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def site(_session_app):
     """One live server for the whole module (the session's app: tests that
     ask for ``app`` get its data put back first)."""
-    server, thread = _serve(_session_app)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with live_site(_session_app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -77,28 +64,29 @@ class Journey:
         self.server_errors: list[str] = []
         self.contexts = []
 
-    def _watch(self, page) -> None:
-        def on_request(request):
-            host = urlsplit(request.url).hostname
-            if request.url.startswith(("data:", "blob:", "about:")):
-                return
-            if host not in LOCAL_HOSTS:
-                self.outside.append(request.url)
+    def _outside(self, url: str) -> None:
+        if url.startswith(("data:", "blob:", "about:", "chrome:", "chrome-extension:")):
+            return  # in the page, or the browser's own (its PDF viewer)
+        if urlsplit(url).hostname not in LOCAL_HOSTS:
+            self.outside.append(url)
 
+    def _watch(self, page) -> None:
         def on_response(response):
             if response.status >= 500:
                 self.server_errors.append(f"{response.status} {response.url}")
 
-        page.on("request", on_request)
         page.on("response", on_response)
         page.on("dialog", lambda dialog: dialog.accept())  # 确定 in confirm()
 
     def new_page(self, role: str):
+        # anything not on this machine goes to a proxy that refuses every
+        # connection (it never leaves) and is listed; no context.route(): with
+        # a route Playwright switches the browser's cache off, and every page
+        # fetched all its scripts and styles again
         context = self.browser.new_context(locale="zh-CN", accept_downloads=True,
-                                           viewport={"width": 1366, "height": 900})
-        # anything not on this machine is refused before it leaves
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"),
-                      lambda route: (self.outside.append(route.request.url), route.abort()))
+                                           viewport={"width": 1366, "height": 900},
+                                           proxy=NOWHERE)
+        context.on("request", lambda request: self._outside(request.url))
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)

@@ -169,7 +169,9 @@ def rt(request, app):
     return get_type(request.param)
 
 
-def test_every_type_has_labels_menu_and_an_example(rt):
+@pytest.mark.parametrize("type_name", TYPES, ids=TYPES)
+def test_every_type_has_labels_menu_and_an_example(type_name):
+    rt = get_type(type_name)  # the declaration only: no data, no app state needed
     spec = rt.spec
     assert spec.label and spec.menu.category
     for name in spec.editable:

@@ -4,66 +4,42 @@ ends with the file offered."""
 
 from __future__ import annotations
 
-import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.reports import service
+from tests.conftest import NOWHERE, live_site
 from tests.helpers import DEMO_PASSWORD
 from tests.reports.util import CITY_LEADER, OFFICE, PERIOD, SCHEME, add_period, quarter_data, user
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+@pytest.fixture
+def site(app):
+    with live_site(app) as url:
+        yield url
 
 
 @pytest.fixture
-def site(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+def in_browser(browser, site):
+    """``in_browser(steps)`` runs ``steps(page)`` in the test process's
+    Chromium, in a context of its own. Requests that leave the site are
+    refused (the context's proxy refuses every connection) and listed in
+    ``page.outside``."""
+    contexts = []
 
+    def run(steps):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, proxy=NOWHERE)
+        contexts.append(context)
+        outside: list[str] = []
+        context.on("request", lambda request: None if request.url.startswith(
+            (site, "data:", "blob:", "about:", "chrome:", "chrome-extension:"))
+            else outside.append(request.url))
+        page = context.new_page()
+        page.outside = outside
+        steps(page)
 
-def in_browser(site, steps, timeout=180):
-    """Run ``steps(page)`` in Chromium, in a thread of its own: Playwright's
-    sync API needs a thread without a running event loop (another part of
-    the suite may keep one open in the main thread). Requests that leave the
-    site are refused and listed in ``page.outside``."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    failures: list[BaseException] = []
-
-    def run():
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                try:
-                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                    outside: list[str] = []
-                    context.route("**/*", lambda route: (
-                        route.continue_() if route.request.url.startswith(site)
-                        else (outside.append(route.request.url), route.abort())))
-                    page = context.new_page()
-                    page.outside = outside
-                    steps(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), "the browser steps did not finish in time"
-    if failures:
-        raise failures[0]
+    yield run
+    for context in contexts:
+        context.close()
 
 
 def _login(page, site, mobile):
@@ -88,7 +64,7 @@ def _column(page, cls):
         f"#ranking tbody td.{cls}", "cells => cells.map(c => parseFloat(c.dataset.v))")
 
 
-def test_ranking_sorts_and_charts_draw(app, site):
+def test_ranking_sorts_and_charts_draw(app, site, in_browser):
     sid = _published(app)
 
     def steps(page):
@@ -112,10 +88,10 @@ def test_ranking_sorts_and_charts_draw(app, site):
         page.wait_for_selector(".echart canvas")
         assert page.outside == []  # nothing loaded from outside the site
 
-    in_browser(site, steps)
+    in_browser(steps)
 
 
-def test_job_page_shows_progress_and_offers_the_file(app, site, worker):
+def test_job_page_shows_progress_and_offers_the_file(app, site, worker, in_browser):
     sid = _published(app)
 
     def steps(page):
@@ -129,4 +105,4 @@ def test_job_page_shows_progress_and_offers_the_file(app, site, worker):
             page.click(".job-done a")
         assert download.value.suggested_filename.endswith(f"全部单位计分表-报表{sid}.pdf")
 
-    in_browser(site, steps)
+    in_browser(steps)

@@ -7,12 +7,11 @@ every typed row; removing a row rescores; saving opens the record page."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.records.self_evaluation.seed003 import TABLES
+from tests.conftest import NOWHERE, live_site
 from tests.self_evaluation.util import SEED_CLERK, add_accounts
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -22,12 +21,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromiu
 @pytest.fixture
 def site(app):
     add_accounts(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with live_site(app) as url:
+        yield url
 
 
 def test_typing_the_seed_table_shows_the_seed_numbers(site, browser):
@@ -38,7 +33,8 @@ def test_typing_the_seed_table_shows_the_seed_numbers(site, browser):
     expect.set_options(timeout=20_000)
 
     header, funds, indicators, printed = TABLES[0]
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1500, "height": 1000})
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1500, "height": 1000},
+                                  proxy=NOWHERE)
     try:
         page = context.new_page()
         errors = []
