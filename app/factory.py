@@ -41,7 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, compare_type=True, render_as_batch=True)
 
     with app.app_context():
-        appbuilder = AppBuilder()
+        from app.security.menu_cache import ReformMenu
+
+        appbuilder = AppBuilder(menu=ReformMenu())
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 

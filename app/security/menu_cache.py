@@ -16,6 +16,8 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app, g, render_template, request
+from flask_appbuilder.menu import Menu
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 SLOT = "\x00todo-label\x00"
@@ -83,6 +85,45 @@ def navbar_menu_html() -> Markup:
 
         html = html.replace(SLOT, str(escape(TodoLabel().text())))
     return Markup(html)
+
+
+class ReformMenu(Menu):
+    """FAB's menu, with the menu API (``/api/v1/menu/``) made linear.
+
+    FAB 5.3's ``get_flat_name_list`` appends each category's names to the
+    list and then extends the list with itself, doubling it at every category
+    (583,214 names for this app's 16 entries), and ``get_data`` asks for the
+    user's menu access with that list again for every category."""
+
+    def get_flat_name_list(self, menu=None, result=None) -> list:
+        result = [] if result is None else result
+        for item in self.menu if menu is None else menu:
+            result.append(item.name)
+            if item.childs:
+                self.get_flat_name_list(item.childs, result)
+        return result
+
+    def get_data(self, menu=None):
+        allowed = current_app.appbuilder.sm.get_user_menu_access(self.get_flat_name_list())
+        return self._data(self.menu if menu is None else menu, allowed)
+
+    def _data(self, menu, allowed) -> list:
+        out = []
+        for i, item in enumerate(menu):
+            if not item.should_render():
+                continue
+            if item.name == "-" and i != len(menu) - 1:
+                out.append("-")
+            elif item.name not in allowed:
+                continue
+            elif item.childs:
+                out.append({"name": item.name, "icon": item.icon,
+                            "label": gettext(str(item.label)),
+                            "childs": self._data(item.childs, allowed)})
+            else:
+                out.append({"name": item.name, "icon": item.icon,
+                            "label": gettext(str(item.label)), "url": item.get_url()})
+        return out
 
 
 def init_app(app) -> None:
