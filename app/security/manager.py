@@ -152,12 +152,23 @@ class ReformSecurityManager(SecurityManager):
             pk = int(pk)  # FAB passes ids from query strings as text
         except (TypeError, ValueError):
             return None
+        # a REST call asks up to five times (the token's revocation check and
+        # user look-up, each in two verifications, and the password-change
+        # guard): once per app context, while the row is in the session
+        # (where commits expire it, so what is read is never stale)
+        known = g.setdefault("_users_by_id", {})
+        user = known.get(pk)
+        if user is not None and user in self.session:
+            return user
         model = self.user_model
-        return self.session.execute(
+        user = self.session.execute(
             select(model).options(joinedload(model.roles), joinedload(model.groups),
                                   joinedload(model.unit))
             .where(model.id == pk)
         ).unique().scalar_one_or_none()
+        if user is not None:
+            known[pk] = user
+        return user
 
     # -- permissions: the user's whole set once per request ---------------------
     def permission_set(self, user) -> frozenset[tuple[str, str]]:
@@ -169,25 +180,46 @@ class ReformSecurityManager(SecurityManager):
             cache = g._permission_sets = {}
         key = (getattr(user, "id", None), tuple(sorted(r.id for r in self.get_user_roles(user))))
         if key not in cache:
-            from flask_appbuilder.security.sqla.models import (
-                Permission,
-                PermissionView,
-                ViewMenu,
-                assoc_permissionview_role,
-            )
-            from sqlalchemy import select
+            from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 
             role_ids = list(key[1])
-            rows = self.appbuilder.session.execute(
-                select(Permission.name, ViewMenu.name)
-                .join(PermissionView, PermissionView.permission_id == Permission.id)
-                .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
-                .join(assoc_permissionview_role,
-                      assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-                .where(assoc_permissionview_role.c.role_id.in_(role_ids))
-            ).all() if role_ids else []
-            cache[key] = frozenset((perm, view) for perm, view in rows)
+            cache[key] = self._pairs(
+                assoc_permissionview_role.c.role_id.in_(role_ids)) if role_ids else frozenset()
         return cache[key]
+
+    def _pairs(self, role_clause) -> frozenset[tuple[str, str]]:
+        """The (permission, view) pairs of the roles that ``role_clause`` selects."""
+        from flask_appbuilder.security.sqla.models import (
+            Permission,
+            PermissionView,
+            ViewMenu,
+            assoc_permissionview_role,
+        )
+        from sqlalchemy import select
+
+        rows = self.appbuilder.session.execute(
+            select(Permission.name, ViewMenu.name)
+            .join(PermissionView, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+            .join(assoc_permissionview_role,
+                  assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+            .where(role_clause)
+        ).all()
+        return frozenset((perm, view) for perm, view in rows)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """FAB asks this first on every REST call (two statements: the public
+        role, then its permissions); here one statement per request."""
+        cache = g.get("_permission_sets")
+        if cache is None:
+            cache = g._permission_sets = {}
+        if "public" not in cache:
+            from flask_appbuilder.security.sqla.models import Role, assoc_permissionview_role
+            from sqlalchemy import select
+
+            cache["public"] = self._pairs(assoc_permissionview_role.c.role_id.in_(
+                select(Role.id).where(Role.name == self.auth_role_public).scalar_subquery()))
+        return (permission_name, view_name) in cache["public"]
 
     def _has_view_access(self, user, permission_name, view_name) -> bool:
         return (permission_name, view_name) in self.permission_set(user)

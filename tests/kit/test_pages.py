@@ -175,3 +175,40 @@ def test_todo_tells_the_whole_story(app, login_as):
 
         expected = todo_count(user(CLERK_WZ))
     assert expected >= 2 and f"待办 ({expected})" in home  # the rejected one and the draft count
+
+
+def test_rest_list_statements_and_the_public_role(app):
+    """A REST list: the user, the public role's permissions (FAB asks for
+    them first on every call, in two statements), the user's permissions,
+    count, page and the page's units — no more, whatever the data; a permission given to the public role still opens
+    the endpoint to anyone, and taking it back closes it again."""
+    from flask_appbuilder.security.sqla.models import Role
+
+    from tests.helpers import api_token, new_client
+
+    with app.app_context():
+        make_demands(120, state="pending_2")
+    client = new_client(app)
+    headers = {"Authorization": f"Bearer {api_token(client, OFFICE)}"}
+    client.get("/api/v1/demand/", headers=headers)
+    with Statements(app) as counted:
+        resp = client.get("/api/v1/demand/", headers=headers)
+    assert resp.status_code == 200 and resp.get_json()["count"] >= 120
+    assert len(counted.seen) <= 6, "\n".join(s[:120] for s in counted.seen)
+
+    anonymous = new_client(app)
+    assert anonymous.get("/api/v1/demand/_info").status_code == 401
+    sm = app.appbuilder.sm
+
+    def public_may_read_info(grant: bool) -> None:
+        with app.app_context():
+            public = db.session.scalar(select(Role).where(Role.name == sm.auth_role_public))
+            pv = sm.find_permission_view_menu("can_info", "DemandApi")
+            (sm.add_permission_role if grant else sm.del_permission_role)(public, pv)
+
+    public_may_read_info(True)
+    try:
+        assert anonymous.get("/api/v1/demand/_info").status_code == 200
+    finally:
+        public_may_read_info(False)
+    assert anonymous.get("/api/v1/demand/_info").status_code == 401
