@@ -23,7 +23,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import False_, True_
@@ -352,13 +351,19 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
     done: set[int] = set()
     for from_state, group in groups.items():
         to_state = target_state(action, group[0])
-        # ``id IN`` lets both databases find the rows by primary key (alone, the
-        # (id, version) pairs made SQLite scan the state index); the pairs
-        # keep the compare-and-set on every record's version
+        # ``id IN`` lets both databases find the rows by primary key; the
+        # compare-and-set on every record's version is one ``version = v AND
+        # id IN (…)`` per version read (a handful): (id, version) pairs made
+        # SQLite scan the state index and PostgreSQL compare each row with
+        # every pair (10 ms more for 1,000 records)
+        by_version: dict[int, list[int]] = defaultdict(list)
+        for r in group:
+            by_version[r.version].append(r.id)
         updated = set(session.execute(
             table.update()
             .where(table.c.id.in_([r.id for r in group]),
-                   tuple_(table.c.id, table.c.version).in_([(r.id, r.version) for r in group]),
+                   or_(*(and_(table.c.version == version, table.c.id.in_(same))
+                         for version, same in sorted(by_version.items()))),
                    table.c.state == from_state)
             .values(version=table.c.version + 1, **_values(action, to_state, user, now))
             .returning(table.c.id)

@@ -77,3 +77,49 @@ def test_concurrent_approve_gives_one_transition(app, bulk):
         assert db.session.scalar(select(func.count()).select_from(WorkflowHistory).where(
             WorkflowHistory.record_type == "demand", WorkflowHistory.record_id == record_id)) == 1
 
+
+
+def test_bulk_skips_a_record_changed_after_it_was_read(app):
+    """Compare-and-set on each record's version, whatever the mix of versions:
+    a record changed by someone else between the bulk call's read and its
+    update (same state, new version) is skipped as handled by another; the
+    others, read at different versions, are approved, with one history row
+    each."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("needs PostgreSQL (a second connection writes mid-call)")
+        ids = [make_demand(title=f"需求{i}", state="pending_2").id for i in range(4)]
+        table = Demand.__table__
+        # versions 1, 2, 3, 3: several version groups in one update
+        for record_id, bump in zip(ids, (0, 1, 2, 2)):
+            db.session.execute(table.update().where(table.c.id == record_id)
+                               .values(version=table.c.version + bump))
+        db.session.commit()
+        changed = ids[2]
+        with Session(db.engine) as session:
+            actor = session.scalar(select(ReformUser).where(ReformUser.mobile == OFFICE))
+            real_execute = session.execute
+            done = []
+
+            def execute(stmt, *a, **kw):
+                result = real_execute(stmt, *a, **kw)
+                if (not done and isinstance(stmt, Select)
+                        and Demand.__table__ in stmt.get_final_froms()):
+                    done.append(True)
+                    with db.engine.begin() as other:  # someone else's change, committed
+                        other.execute(table.update().where(table.c.id == changed)
+                                      .values(version=table.c.version + 1))
+                return result
+
+            session.execute = execute
+            res = engine.bulk_transition("demand", ids, "approve", actor, session=session)
+        assert done
+        assert sorted(res.done) == sorted(i for i in ids if i != changed)
+        assert [s["id"] for s in res.skipped] == [changed]
+        assert res.skipped[0]["reason"] == "该记录已被他人处理"
+        db.session.expire_all()
+        states = dict(db.session.execute(select(table.c.id, table.c.state)
+                                         .where(table.c.id.in_(ids))).all())
+        assert states == {i: ("pending_2" if i == changed else "approved") for i in ids}
+        assert db.session.scalar(select(func.count()).select_from(WorkflowHistory).where(
+            WorkflowHistory.record_type == "demand", WorkflowHistory.record_id.in_(ids))) == 3
