@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    any_,
     false,
     func,
     insert,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import False_, True_
 
@@ -300,6 +302,16 @@ class BulkResult:
                 "done_count": len(self.done), "skipped_count": len(self.skipped)}
 
 
+def _id_in(column, ids, session):
+    """``column IN ids``. On PostgreSQL ``column = ANY(:ids)``: one array
+    parameter, so the statement's text is the same for any number of ids
+    (an expanding IN of 1,000 ids is 1,000 parameters to render, cast and
+    convert on every call: a quarter of a bulk approval's time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(list(ids))
+
+
 def bulk_transition(record_type: str, ids, action: str, user, reason: str | None = None,
                     session=None) -> BulkResult:
     """Do ``action`` on many records at once. The number of SQL statements
@@ -331,7 +343,8 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
     # the unit with the records: actors that look at the record's unit (its
     # parent, e.g. the supervising 国资委) then need no query per record
     records = session.execute(
-        select(model).where(model.id.in_(wanted), scope_clause(model, scope_for(user)))
+        select(model).where(_id_in(model.id, wanted, session),
+                            scope_clause(model, scope_for(user)))
         .options(selectinload(model.unit))
     ).scalars().all()
     by_id = {r.id: r for r in records}
@@ -361,8 +374,8 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
             by_version[r.version].append(r.id)
         updated = set(session.execute(
             table.update()
-            .where(table.c.id.in_([r.id for r in group]),
-                   or_(*(and_(table.c.version == version, table.c.id.in_(same))
+            .where(_id_in(table.c.id, [r.id for r in group], session),
+                   or_(*(and_(table.c.version == version, _id_in(table.c.id, same, session))
                          for version, same in sorted(by_version.items()))),
                    table.c.state == from_state)
             .values(version=table.c.version + 1, **_values(action, to_state, user, now))
@@ -378,7 +391,7 @@ def bulk_transition(record_type: str, ids, action: str, user, reason: str | None
                        literal(to_state), literal(action), literal(user.id),
                        literal(getattr(user, "unit_id", None), Integer),
                        table.c.unit_id, literal(reason, Text),
-                       literal(now, DateTime)).where(table.c.id.in_(sorted(updated)))))
+                       literal(now, DateTime)).where(_id_in(table.c.id, sorted(updated), session))))
         for record in group:
             if record.id not in updated:
                 result.skipped.append({"id": record.id, "title": record.title,
