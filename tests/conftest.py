@@ -47,7 +47,13 @@ from sqlalchemy import MetaData, text  # noqa: E402
 from sqlalchemy.exc import ProgrammingError  # noqa: E402
 
 from app import create_app  # noqa: E402
-from tests.helpers import DEMO_PASSWORD, login, new_client  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    DEMO_PASSWORD,
+    create_database,
+    drop_database,
+    login,
+    new_client,
+)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -63,36 +69,20 @@ def _worker_database(url: str, worker: str) -> str:
     """Under pytest-xdist, the PostgreSQL database of one worker: the database
     of ``TEST_DATABASE_URL`` with the worker's name appended, created on the
     same server (and dropped when the worker ends, see ``database_url``)."""
-    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    base = make_url(url)
-    name = f"{base.database}_{worker}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
-    finally:
-        admin.dispose()
-    _worker_databases.append((base.set(database="postgres"), name))
-    return base.set(database=name).render_as_string(hide_password=False)
+    name = f"{make_url(url).database}_{worker}"
+    created = create_database(url, name)
+    _worker_databases.append((url, name))
+    return created.render_as_string(hide_password=False)
 
 
 _worker_databases: list = []
 
 
 def _drop_worker_databases() -> None:
-    from sqlalchemy import create_engine
-
     while _worker_databases:
-        server, name = _worker_databases.pop()
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
+        drop_database(*_worker_databases.pop())
 
 
 def _drop_everything(engine) -> None:

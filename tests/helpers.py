@@ -40,22 +40,48 @@ def api_token(client, mobile, password=DEMO_PASSWORD) -> str:
     return resp.get_json()["access_token"]
 
 
-@contextmanager
-def scratch_postgres(url):
-    """A new empty PostgreSQL database on the server of ``url`` (the test
-    database's name + ``_scratch``), dropped afterwards. Yields its URL."""
-    from sqlalchemy import create_engine, text
+def _server_admin(url):
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    base = make_url(url)
-    name = f"{base.database}_scratch"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def create_database(url, name: str):
+    """A new, empty PostgreSQL database ``name`` on the server of ``url``
+    (an old one of that name is dropped first); returns its URL."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    admin = _server_admin(url)
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-        yield base.set(database=name)
     finally:
+        admin.dispose()
+    return make_url(url).set(database=name)
+
+
+def drop_database(url, name: str) -> None:
+    from sqlalchemy import text
+
+    admin = _server_admin(url)
+    try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
         admin.dispose()
+
+
+@contextmanager
+def scratch_postgres(url):
+    """A new empty PostgreSQL database on the server of ``url`` (the test
+    database's name + ``_scratch``), dropped afterwards. Yields its URL."""
+    from sqlalchemy.engine import make_url
+
+    name = f"{make_url(url).database}_scratch"
+    try:
+        yield create_database(url, name)
+    finally:
+        drop_database(url, name)

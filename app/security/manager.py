@@ -175,9 +175,7 @@ class ReformSecurityManager(SecurityManager):
         """Every (permission, view) pair of the user's roles, loaded in one
         query and kept for the rest of the request (FAB asks the database once
         per check: 16 checks on a list page)."""
-        cache = g.get("_permission_sets")
-        if cache is None:
-            cache = g._permission_sets = {}
+        cache = g.setdefault("_permission_sets", {})
         key = (getattr(user, "id", None), tuple(sorted(r.id for r in self.get_user_roles(user))))
         if key not in cache:
             from flask_appbuilder.security.sqla.models import assoc_permissionview_role
@@ -210,9 +208,7 @@ class ReformSecurityManager(SecurityManager):
     def is_item_public(self, permission_name, view_name) -> bool:
         """FAB asks this first on every REST call (two statements: the public
         role, then its permissions); here one statement per request."""
-        cache = g.get("_permission_sets")
-        if cache is None:
-            cache = g._permission_sets = {}
+        cache = g.setdefault("_permission_sets", {})
         if "public" not in cache:
             from flask_appbuilder.security.sqla.models import Role, assoc_permissionview_role
             from sqlalchemy import select

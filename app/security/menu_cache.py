@@ -92,7 +92,7 @@ class ReformMenu(Menu):
 
     FAB 5.3's ``get_flat_name_list`` appends each category's names to the
     list and then extends the list with itself, doubling it at every category
-    (583,214 names for this app's 16 entries), and ``get_data`` asks for the
+    (583,214 names for this app's 68 items), and ``get_data`` asks for the
     user's menu access with that list again for every category."""
 
     def get_flat_name_list(self, menu=None, result=None) -> list:

@@ -6,6 +6,7 @@ every cell neutralised."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import os
@@ -174,9 +175,9 @@ def test_postgresql_app_role_may_insert_and_read_only(app, tmp_path, request):
 
     from tests.helpers import scratch_postgres
 
-    scratch = scratch_postgres(base.render_as_string(hide_password=False))
-    target = scratch.__enter__()  # a new database, dropped when the test ends
-    request.addfinalizer(lambda: scratch.__exit__(None, None, None))
+    stack = contextlib.ExitStack()
+    request.addfinalizer(stack.close)  # the new database is dropped when the test ends
+    target = stack.enter_context(scratch_postgres(base.render_as_string(hide_password=False)))
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}):

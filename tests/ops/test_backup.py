@@ -38,20 +38,18 @@ def _formats(app) -> list[str]:
 def fresh_target(app, tmp_path):
     """An app on an empty database with empty folders: a new SQLite file, or
     a new PostgreSQL database beside the test database (dropped afterwards)."""
-    from contextlib import nullcontext
-
-    from tests.conftest import _drop_everything, make_app
-
     with app.app_context():
         url = db.engine.url
-    sqlite = url.get_backend_name() == "sqlite"
-    with (nullcontext(f"sqlite:///{tmp_path / 'restored.db'}") if sqlite
-          else scratch_postgres(url.render_as_string(hide_password=False))) as target:
-        target_url = target if sqlite else target.render_as_string(hide_password=False)
-        yield from _target_app(target_url, tmp_path, make_app, _drop_everything)
+    if url.get_backend_name() == "sqlite":
+        yield from _target_app(f"sqlite:///{tmp_path / 'restored.db'}", tmp_path)
+        return
+    with scratch_postgres(url.render_as_string(hide_password=False)) as target:
+        yield from _target_app(target.render_as_string(hide_password=False), tmp_path)
 
 
-def _target_app(target_url, tmp_path, make_app, _drop_everything):
+def _target_app(target_url, tmp_path):
+    from tests.conftest import _drop_everything, make_app
+
     other = make_app(tmp_path / "restored-instance", SQLALCHEMY_DATABASE_URI=target_url,
                      UPLOAD_FOLDER=str(tmp_path / "restored-uploads"),
                      REPORTS_FOLDER=str(tmp_path / "restored-reports"))

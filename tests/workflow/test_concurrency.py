@@ -18,6 +18,24 @@ from app.workflow.models import WorkflowHistory
 from tests.workflow.util import OFFICE, make_demand, user
 
 
+def after_reading_demands(session, then) -> list:
+    """Run ``then()`` once, right after ``session`` first reads the demand
+    table (other reads, e.g. the actor's unit and roles loaded on first use,
+    may come before). Returns a list that holds True once it has run."""
+    real_execute = session.execute
+    ran: list[bool] = []
+
+    def execute(stmt, *a, **kw):
+        result = real_execute(stmt, *a, **kw)
+        if not ran and isinstance(stmt, Select) and Demand.__table__ in stmt.get_final_froms():
+            ran.append(True)
+            then()
+        return result
+
+    session.execute = execute
+    return ran
+
+
 @pytest.mark.parametrize("bulk", [False, True])
 def test_concurrent_approve_gives_one_transition(app, bulk):
     with app.app_context():
@@ -38,20 +56,8 @@ def test_concurrent_approve_gives_one_transition(app, bulk):
         def approve(mobile):
             with app.app_context(), Session(db.engine) as session:
                 actor = session.scalar(select(ReformUser).where(ReformUser.mobile == mobile))
-                real_execute = session.execute
-                waited = []
-
-                def execute(stmt, *a, **kw):
-                    result = real_execute(stmt, *a, **kw)
-                    # both have read the record before either writes (other reads,
-                    # e.g. the actor's unit and roles loaded on first use, come first)
-                    if (not waited and isinstance(stmt, Select)
-                            and Demand.__table__ in stmt.get_final_froms()):
-                        waited.append(stmt)
-                        barrier.wait(10)
-                    return result
-
-                session.execute = execute
+                # both have read the record before either writes
+                after_reading_demands(session, lambda: barrier.wait(10))
                 try:
                     if bulk:
                         res = engine.bulk_transition("demand", [record_id], "approve", actor,
@@ -98,22 +104,14 @@ def test_bulk_skips_a_record_changed_after_it_was_read(app):
         changed = ids[2]
         with Session(db.engine) as session:
             actor = session.scalar(select(ReformUser).where(ReformUser.mobile == OFFICE))
-            real_execute = session.execute
-            done = []
+            def someone_else_changes_it():  # committed on another connection
+                with db.engine.begin() as other:
+                    other.execute(table.update().where(table.c.id == changed)
+                                  .values(version=table.c.version + 1))
 
-            def execute(stmt, *a, **kw):
-                result = real_execute(stmt, *a, **kw)
-                if (not done and isinstance(stmt, Select)
-                        and Demand.__table__ in stmt.get_final_froms()):
-                    done.append(True)
-                    with db.engine.begin() as other:  # someone else's change, committed
-                        other.execute(table.update().where(table.c.id == changed)
-                                      .values(version=table.c.version + 1))
-                return result
-
-            session.execute = execute
+            happened = after_reading_demands(session, someone_else_changes_it)
             res = engine.bulk_transition("demand", ids, "approve", actor, session=session)
-        assert done
+        assert happened
         assert sorted(res.done) == sorted(i for i in ids if i != changed)
         assert [s["id"] for s in res.skipped] == [changed]
         assert res.skipped[0]["reason"] == "该记录已被他人处理"
